@@ -1,0 +1,142 @@
+"""What every rule returns: findings, one row per flagged roster row, with their evidence.
+
+A rule is a function `(ScreenContext, params) -> LazyFrame` of FINDING_SCHEMA. It sees the month's
+roster and sources as normalised frames and says, for each roster row it flags, which evidence
+record triggered it (`source_kind`, `source_ref` = file:row), why (`explanation`, plain words),
+how sure the match is (`match_score`) and what is at stake (`amount_at_risk`). `evidence_key`
+identifies the evidence record across months (it goes into the stable case id); `evidence` holds
+the evidence values (a later decision can tell whether they changed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from crosscheck.catalog import Catalog, Rule
+
+FINDING_SCHEMA = {
+    "rule_id": pl.String,
+    "roster_file": pl.String,
+    "roster_row": pl.Int64,
+    "household_id": pl.String,
+    "program": pl.String,
+    "id_number": pl.String,
+    "id_raw": pl.String,
+    "name": pl.String,
+    "town": pl.String,
+    "village": pl.String,
+    "amount": pl.Float64,
+    "source_kind": pl.String,
+    "source_ref": pl.String,
+    "evidence_key": pl.String,
+    "evidence": pl.String,
+    "match_score": pl.Float64,
+    "explanation": pl.String,
+    "amount_at_risk": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """The month being screened and its normalised inputs."""
+
+    first_day: dt.date
+    last_day: dt.date
+    catalog: Catalog
+    roster: pl.LazyFrame
+    sources: dict[str, pl.LazyFrame] = field(default_factory=dict)
+
+    @property
+    def month(self) -> str:
+        return self.first_day.strftime("%Y-%m")
+
+    def roster_for(self, rule: Rule) -> pl.LazyFrame:
+        """The roster rows of the programs a rule applies to."""
+        return self.roster.filter(pl.col("program").is_in(self.catalog.program_codes(rule)))
+
+    def source(self, kind: str) -> pl.LazyFrame | None:
+        return self.sources.get(kind)
+
+
+def ref(file: pl.Expr, row: pl.Expr) -> pl.Expr:
+    """`file:row` of a record, as inspectors look it up."""
+    return file + pl.lit(":") + row.cast(pl.String)
+
+
+def evidence_json(**values: pl.Expr) -> pl.Expr:
+    """Evidence values as one JSON string (stable key order)."""
+    return pl.struct(**{k: v.cast(pl.String) for k, v in sorted(values.items())}).struct.json_encode()
+
+
+def findings(
+    roster_rows: pl.LazyFrame,
+    rule_id: str,
+    *,
+    source_kind: str,
+    source_ref: pl.Expr,
+    evidence_key: pl.Expr,
+    evidence: pl.Expr,
+    explanation: pl.Expr,
+    match_score: pl.Expr | None = None,
+    amount_at_risk: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Findings of one rule from roster rows joined to their evidence (columns as in FINDING_SCHEMA)."""
+    return roster_rows.select(
+        pl.lit(rule_id).alias("rule_id"),
+        pl.col("_file").alias("roster_file"),
+        pl.col("_row").alias("roster_row"),
+        pl.col("household_id"),
+        pl.col("program"),
+        pl.col("id").alias("id_number"),
+        pl.col("id_raw"),
+        pl.col("name"),
+        pl.col("town"),
+        pl.col("village"),
+        pl.col("amount"),
+        pl.lit(source_kind).alias("source_kind"),
+        source_ref.alias("source_ref"),
+        evidence_key.alias("evidence_key"),
+        evidence.alias("evidence"),
+        (match_score if match_score is not None else pl.lit(None, pl.Float64)).alias("match_score"),
+        explanation.alias("explanation"),
+        (amount_at_risk if amount_at_risk is not None else pl.col("amount")).alias("amount_at_risk"),
+    ).cast(FINDING_SCHEMA)
+
+
+def empty_findings() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=FINDING_SCHEMA)
+
+
+def name_agreement(left: str, right: str) -> pl.Expr:
+    """How two name columns (raw `left`, with `left_norm` and `left_pinyin` beside it) agree, in words."""
+    return (
+        pl.when(pl.col(f"{left}_norm").is_null() | pl.col(f"{right}_norm").is_null())
+        .then(pl.lit("姓名缺失，未比对"))
+        .when(pl.col(left) == pl.col(right)).then(pl.lit("姓名完全一致"))
+        .when(pl.col(f"{left}_norm") == pl.col(f"{right}_norm"))
+        .then(pl.lit("姓名规范化后一致（空格、繁简或间隔点写法不同）"))
+        .when(pl.col(f"{left}_pinyin") == pl.col(f"{right}_pinyin")).then(pl.lit("姓名同音（拼音相同）"))
+        .otherwise(pl.lit("姓名不一致"))
+    )
+
+
+def id_agreement(left: str, right: str) -> pl.Expr:
+    """How two ID columns, equal after normalisation, were written (`{side}_raw`, `{side}_status`)."""
+    return (
+        pl.when((pl.col(f"{left}_status") == "legacy15") | (pl.col(f"{right}_status") == "legacy15"))
+        .then(pl.lit("身份证号码一致（15位旧号码转换为18位后）"))
+        .when(pl.col(f"{left}_raw").str.strip_chars() == pl.col(f"{right}_raw").str.strip_chars())
+        .then(pl.lit("身份证号码完全一致"))
+        .otherwise(pl.lit("身份证号码规范化后一致（全角数字、空格或小写x不同）"))
+    )
+
+
+def yuan(amount: pl.Expr) -> pl.Expr:
+    """An amount in yuan as text: 385, 420.5, 1300.25."""
+    return (
+        pl.when(amount == amount.floor()).then(amount.cast(pl.Int64).cast(pl.String))
+        .otherwise(amount.round(2).cast(pl.String))
+    )

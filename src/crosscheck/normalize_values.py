@@ -1,0 +1,92 @@
+"""Dates, amounts, bank accounts, phone numbers, yes/no flags and program labels as Polars expressions.
+
+Every parser takes a raw string column and returns a typed column, null where the value is empty
+or cannot be read; `is_unparseable` tells the two apart so a mandatory field can send its row to
+rejects with a reason instead of silently becoming null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_FULLWIDTH_DIGITS = [chr(0xFF10 + i) for i in range(10)]
+_ASCII_DIGITS = [str(i) for i in range(10)]
+
+
+def blank_to_null(raw: pl.Expr) -> pl.Expr:
+    """Trimmed text; empty (or only spaces) becomes null."""
+    s = raw.str.strip_chars(" \t\r\n\u3000\u00a0\ufeff")
+    return pl.when(s.str.len_chars() > 0).then(s)
+
+
+def parse_date(raw: pl.Expr) -> pl.Expr:
+    """A date from 2022-12-01, 2022/12/1, 2022.12.1, 20221201, 2022年12月1日, an Excel date cell
+    read as text ("2022-12-01 00:00:00") or an Excel serial number (44896)."""
+    s = blank_to_null(raw).str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
+    parts = s.str.extract_groups(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+    compact = s.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
+    year = pl.coalesce(parts.struct.field("1"), compact.struct.field("1"))
+    month = pl.coalesce(parts.struct.field("2"), compact.struct.field("2")).str.zfill(2)
+    day = pl.coalesce(parts.struct.field("3"), compact.struct.field("3")).str.zfill(2)
+    from_text = (year + "-" + month + "-" + day).str.to_date("%Y-%m-%d", strict=False)
+    serial = s.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = pl.when(serial.is_between(1, 80000)).then(
+        pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
+    )
+    return pl.coalesce(from_text, from_serial.cast(pl.Date))
+
+
+def parse_amount(raw: pl.Expr) -> pl.Expr:
+    """Yuan as a float from "501", "501.00", "501元", "￥1,200", "1，200.5"."""
+    s = (
+        blank_to_null(raw)
+        .str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
+        .str.replace_all(r"[\s,，元￥¥]|RMB|人民币", "")
+        .str.replace_all("．", ".")
+    )
+    return pl.when(s.str.contains(r"^-?\d+(\.\d+)?$")).then(s.cast(pl.Float64, strict=False))
+
+
+def digits_only(raw: pl.Expr) -> pl.Expr:
+    """Bank account or card number: digits only (spaces, dashes, full-width digits dropped)."""
+    s = raw.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS).str.replace_all(r"\D", "")
+    return pl.when(s.str.len_chars() > 0).then(s)
+
+
+def parse_phone(raw: pl.Expr) -> pl.Expr:
+    """A phone number as digits, without a leading +86 / 0086."""
+    s = digits_only(raw)
+    return s.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+
+
+def parse_yes_no(raw: pl.Expr) -> pl.Expr:
+    """True for 是/Y/yes/1/已备案, False for 否/N/no/0/未备案, null otherwise."""
+    s = blank_to_null(raw).str.to_lowercase()
+    yes = s.is_in(["是", "y", "yes", "true", "1", "已备案", "备案"])
+    no = s.is_in(["否", "n", "no", "false", "0", "未备案"])
+    return pl.when(yes).then(True).when(no).then(False)
+
+
+def is_unparseable(raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """The raw value was given but could not be read."""
+    return blank_to_null(raw).is_not_null() & parsed.is_null()
+
+
+def program_lookup(programs) -> dict[str, str]:
+    """Label, alias or code (compared without spaces or bracket width) -> program code."""
+    from crosscheck.tables import canonical_header
+
+    table: dict[str, str] = {}
+    for p in programs:
+        for label in (p.code, p.label, *p.aliases):
+            table[canonical_header(label)] = p.code
+    return table
+
+
+def parse_program(raw: pl.Expr, lookup: dict[str, str]) -> pl.Expr:
+    """Program code from a Chinese label, an alias or the code itself; null when unknown."""
+    key = blank_to_null(raw).str.replace_all(r"\s", "").str.replace_many(["（", "）"], ["(", ")"])
+    return key.replace_strict(lookup, default=None, return_dtype=pl.String)

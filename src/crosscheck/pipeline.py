@@ -1,0 +1,126 @@
+"""The monthly run: read -> normalise -> rules -> cases -> outputs. The only module that writes files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crosscheck import __version__
+from crosscheck.cases import build_cases
+from crosscheck.catalog import Catalog, load_catalog
+from crosscheck.config import MonthConfig, load_month_config
+from crosscheck.findings import ScreenContext
+from crosscheck.hold_list import write_hold_list
+from crosscheck.prepare import Prepared, prepare
+from crosscheck.progress import Steps
+from crosscheck.read import read_headers, read_table
+from crosscheck.report import render_report
+from crosscheck.screen import all_findings, run_rules
+
+ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
+                  "relation": pl.String, "bank_account": pl.String}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    cases: pl.DataFrame
+    rejects: pl.DataFrame
+    manifest: dict
+    out_dir: Path
+
+
+def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
+    """Validate the config, the rules folder and every input's header; raises one-line errors."""
+    config = load_month_config(config_path)
+    catalog = load_catalog(config.resolve(config.rules) if config.rules else None)
+    for key, kind, spec in config.inputs():
+        read_headers(config, key, kind, spec)
+    return config, catalog
+
+
+def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.DataFrame:
+    stacked = pl.concat(frames, how="diagonal_relaxed")
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in extra.items() if c not in stacked.columns]
+    return stacked.with_columns(missing) if missing else stacked
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
+    parts = [p.frame.group_by("id_status").agg(pl.len().alias("rows")).with_columns(pl.lit(p.table.label).alias("file"))
+             for p in prepared]
+    return pl.concat(parts).select("file", "id_status", "rows").sort("file", "id_status")
+
+
+def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -> RunResult:
+    """Screen one month and write cases.parquet, hold_list.xlsx, rejects.parquet, report.html, manifest.json."""
+    steps = steps or Steps(interactive=False)
+    with steps.stage("check", "检查配置和文件"):
+        config, catalog = check_month(config_path)
+    inputs = config.inputs()
+    prepared: list[Prepared] = []
+    with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
+        for key, kind, spec in inputs:
+            table = read_table(config, key, kind, spec)
+            prepared.append(prepare(table, catalog, config.last_day))
+            advance()
+    with steps.stage("rules", "运行比对规则", total=len(catalog.rules)):
+        roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
+        sources: dict[str, list[pl.DataFrame]] = {}
+        for p in prepared:
+            if p.table.kind != "roster":
+                sources.setdefault(p.table.kind, []).append(p.frame)
+        ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
+                            roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
+        per_rule = run_rules(ctx, catalog)
+    with steps.stage("cases", "生成疑点案件"):
+        cases = build_cases(all_findings(per_rule), catalog, config.month)
+        rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
+    with steps.stage("outputs", "写出结果"):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        labels = {p.code: p.label for p in catalog.programs}
+        titles = {r.id: r.title for r in catalog.rules.values()}
+        cases.write_parquet(out_dir / "cases.parquet", statistics=False)
+        rejects.write_parquet(out_dir / "rejects.parquet", statistics=False)
+        n_hold = write_hold_list(cases, out_dir / "hold_list.xlsx", labels=labels, titles=titles, month=config.month)
+        manifest = _manifest(config, catalog, prepared, cases, n_hold, steps.timings)
+        (out_dir / "report.html").write_text(
+            render_report(cases, manifest, labels=labels, titles=titles, id_quality=_id_quality(prepared)),
+            encoding="utf-8")
+    manifest["timings"] = dict(steps.timings)
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
+
+
+def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], cases: pl.DataFrame,
+              n_hold: int, timings: dict) -> dict:
+    inputs = []
+    for p in prepared:
+        read = p.table.frame.height
+        used, rejected = p.frame.height, p.rejects.height
+        assert read == used + rejected, f"{p.table.label}: rows read != used + rejected"
+        inputs.append({"key": p.table.key, "kind": p.table.kind, "path": p.table.label,
+                       "sha256": _sha256(p.table.path), "encoding": p.table.encoding,
+                       "rows_read": read, "rows_used": used, "rows_rejected": rejected})
+    by_rule = dict(sorted(cases.group_by("rule_id").len().iter_rows())) if cases.height else {}
+    return {
+        "month": config.month,
+        "county": config.county,
+        "package_version": __version__,
+        "rules_folder": str(catalog.folder),
+        "rules": [{"id": r.id, "version": r.version, "severity": r.severity} for r in catalog.rules.values()],
+        "inputs": inputs,
+        "totals": {k: sum(i[k] for i in inputs) for k in ("rows_read", "rows_used", "rows_rejected")},
+        "cases": {"total": cases.height, "hold": n_hold, "by_rule": by_rule},
+        "timings": dict(timings),
+    }

@@ -1,0 +1,141 @@
+"""Normalisation stage: raw text tables -> typed, normalised frames, and the rows that cannot be used.
+
+A row goes to rejects (with file, row, field and reason) when it has neither an ID number nor a
+name, or a mandatory field is empty or unreadable (the roster's program, a death date ...). Every
+other oddity stays on the row and is visible downstream (an invalid ID number is a finding of its
+own, not a reject). Rows read = rows kept + rows rejected, always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from crosscheck.catalog import Catalog
+from crosscheck.normalize_id import normalize_id
+from crosscheck.normalize_name import normalize_names
+from crosscheck.normalize_values import (
+    blank_to_null,
+    digits_only,
+    is_unparseable,
+    parse_amount,
+    parse_date,
+    parse_phone,
+    parse_program,
+    parse_yes_no,
+    program_lookup,
+)
+from crosscheck.read import RawTable
+from crosscheck.tables import DATE_FIELDS, FIELDS, MANDATORY
+
+REJECT_SCHEMA = {
+    "file": pl.String, "row": pl.Int64, "kind": pl.String, "field": pl.String,
+    "value": pl.String, "reason": pl.String,
+}
+TEXT_FIELDS = ("household_id", "relation", "town", "village", "payee_name", "address", "household_no",
+               "plate", "vehicle_type", "status", "company", "credit_code", "entity_type", "role",
+               "employer", "position", "county")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One input file after normalisation."""
+
+    table: RawTable
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.date) -> list[pl.Expr]:
+    exprs: list[pl.Expr] = []
+    for field in present & set(TEXT_FIELDS):
+        exprs.append(blank_to_null(pl.col(field)).alias(field))
+    for field in present & set(DATE_FIELDS):
+        exprs.append(parse_date(pl.col(field)).alias(field))
+    if "program" in present:
+        exprs.append(parse_program(pl.col("program"), program_lookup(catalog.programs)).alias("program"))
+    if "amount" in present:
+        exprs.append(parse_amount(pl.col("amount")).alias("amount"))
+    if "registered_capital" in present:
+        exprs.append(parse_amount(pl.col("registered_capital")).alias("registered_capital"))
+    if "bank_account" in present:
+        exprs.append(digits_only(pl.col("bank_account")).alias("bank_account"))
+    if "phone" in present:
+        exprs.append(parse_phone(pl.col("phone")).alias("phone"))
+    if "cadre_relative_filed" in present:
+        exprs.append(parse_yes_no(pl.col("cadre_relative_filed")).alias("cadre_relative_filed"))
+    return exprs
+
+
+def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str]]:
+    """(field, bad-row condition on the raw text, reason) in the order they are reported."""
+    id_raw = blank_to_null(pl.col("id_number")) if "id_number" in present else pl.lit(None, pl.String)
+    name_raw = blank_to_null(pl.col("name")) if "name" in present else pl.lit(None, pl.String)
+    checks = [("id_number", id_raw.is_null() & name_raw.is_null(), "no ID number and no name")]
+    for field in MANDATORY.get(kind, ()):
+        if field not in present:
+            continue
+        raw = blank_to_null(pl.col(field))
+        checks.append((field, raw.is_null(), f"{field} is empty"))
+        if field == "program":
+            continue  # unknown labels are checked after parsing
+        checks.append((field, is_unparseable(pl.col(field), parse_date(pl.col(field))), f"{field} is not a date"))
+    if "amount" in present:
+        checks.append(("amount", is_unparseable(pl.col("amount"), parse_amount(pl.col("amount"))),
+                       "amount is not a number"))
+    return checks
+
+
+def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepared:
+    """Normalise one raw table; split off its unusable rows."""
+    kind = table.kind
+    present = set(table.frame.columns) & set(FIELDS[kind])
+    raw = table.frame
+    for field in ("id_number", "name"):
+        if field not in present:
+            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field))
+    checks = _reject_checks(kind, present)
+    if "program" in present:
+        lookup = program_lookup(catalog.programs)
+        unknown = blank_to_null(pl.col("program")).is_not_null() & parse_program(pl.col("program"), lookup).is_null()
+        checks.append(("program", unknown, "unknown program label"))
+    reason = pl.lit(None, dtype=pl.String)
+    field = pl.lit(None, dtype=pl.String)
+    for f, bad, why in reversed(checks):  # the first failing check wins
+        reason = pl.when(bad).then(pl.lit(why)).otherwise(reason)
+        field = pl.when(bad).then(pl.lit(f)).otherwise(field)
+    flagged = raw.with_columns(reason.alias("_reason"), field.alias("_field"))
+    bad_rows = flagged.filter(pl.col("_reason").is_not_null())
+    rejects = bad_rows.select(
+        pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(kind).alias("kind"),
+        pl.col("_field").alias("field"),
+        pl.coalesce(*[pl.when(pl.col("_field") == f).then(pl.col(f)) for f in sorted(present)] or [pl.lit(None)])
+        .cast(pl.String).alias("value"),
+        pl.col("_reason").alias("reason"),
+    ).cast(REJECT_SCHEMA)
+    good = flagged.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
+    frame = normalize_frame(good.lazy(), kind, present, catalog, month_last_day).collect()
+    return Prepared(table=table, frame=frame, rejects=rejects)
+
+
+def normalize_frame(
+    lf: pl.LazyFrame, kind: str, present: set[str], catalog: Catalog, month_last_day: dt.date
+) -> pl.LazyFrame:
+    """Typed and normalised columns for one table kind; raw ID and name kept beside them."""
+    excel = "_id_number_excel" if "_id_number_excel" in lf.collect_schema() else None
+    lf = lf.with_columns(pl.col("id_number").alias("id_raw")).with_columns(
+        normalize_id("id_raw", prefix="id", excel_flag=excel, as_of=month_last_day)
+    )
+    if "payee_id_number" in present:
+        pexcel = "_payee_id_number_excel" if "_payee_id_number_excel" in lf.collect_schema() else None
+        lf = lf.with_columns(
+            normalize_id("payee_id_number", prefix="payee_id", excel_flag=pexcel, as_of=month_last_day)
+        )
+    lf = lf.with_columns(_typed_columns(kind, present, catalog, month_last_day))
+    lf = normalize_names(lf.with_columns(blank_to_null(pl.col("name")).alias("name")), "name")
+    if "program" in present:
+        lf = lf.with_columns(pl.col("program").replace_strict(catalog.family_of(), default=None).alias("family"))
+    return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel")
+                    if c in lf.collect_schema()])

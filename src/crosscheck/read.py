@@ -1,0 +1,196 @@
+"""Readers: CSV (UTF-8, UTF-8 with BOM, GBK, GB18030), XLSX and Parquet into all-string frames.
+
+Every frame gets `_file` (the path as written in the config) and `_row` (the line a clerk sees in a
+spreadsheet: header = 1, first data row = 2; for Parquet the 1-based record number). Mapped columns
+take their canonical names; the rest are kept as evidence in one JSON column `_extra`. An ID cell
+that Excel stored as a number gets `_{field}_excel = true`: its digits are already lost and it must
+be reported, never repaired.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import fastexcel
+import polars as pl
+
+from crosscheck.config import InputFile, MonthConfig
+from crosscheck.errors import ConfigError, InputError
+from crosscheck.tables import ID_FIELDS, canonical_header, synonym_map
+
+GB_FAMILY = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "gb2312-80"}
+ENCODING_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030"}  # a superset decodes what they wrote
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One input file read as text: canonical columns, `_file`, `_row`, `_extra`."""
+
+    key: str
+    kind: str
+    path: Path
+    label: str
+    frame: pl.DataFrame
+    encoding: str | None
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or gb18030 for the GB family; charset-normalizer decides others."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:1_000_000]).best()
+    if best is None:
+        raise ValueError("cannot tell its text encoding")
+    return "gb18030" if best.encoding.lower() in GB_FAMILY else best.encoding
+
+
+def decode(data: bytes, encoding: str, label: str) -> str:
+    enc = detect_encoding(data) if encoding == "auto" else ENCODING_ALIASES.get(encoding, encoding)
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(
+            f"{label}: line {line}: cannot be read as {enc} (byte 0x{data[e.start]:02x}); "
+            "set `encoding:` for this file in month.yaml"
+        ) from None
+
+
+def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
+    data = path.read_bytes()
+    encoding = detect_encoding(data) if spec.encoding == "auto" else spec.encoding
+    text = decode(data, encoding, label).lstrip("\ufeff")
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")), infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as e:
+        raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+    return frame, encoding
+
+
+def sheet_names(path: Path) -> list[str]:
+    return list(fastexcel.read_excel(path).sheet_names)
+
+
+def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
+    reader = fastexcel.read_excel(path)
+    sheet = spec.sheet if spec.sheet is not None else 0
+    if spec.sheet is not None and spec.sheet not in reader.sheet_names:
+        raise ConfigError(f"{label}: sheet '{spec.sheet}' not found (sheets: {', '.join(reader.sheet_names)})")
+    frame = reader.load_sheet(sheet, dtypes="string").to_polars()
+    return frame
+
+
+def _excel_number_flags(path: Path, spec: InputFile, headers: dict[str, str]) -> pl.DataFrame | None:
+    """For ID columns of an xlsx sheet: which cells Excel holds as numbers.
+
+    fastexcel coerces a numeric cell to a boolean and leaves a text cell null when a column is
+    loaded as booleans; that tells the cell types apart without parsing the sheet XML ourselves.
+    """
+    id_headers = {h: f for h, f in headers.items() if f in ID_FIELDS}
+    if not id_headers:
+        return None
+    reader = fastexcel.read_excel(path)
+    sheet = spec.sheet if spec.sheet is not None else 0
+    loaded = reader.load_sheet(
+        sheet, use_columns=list(id_headers), dtypes={h: "boolean" for h in id_headers}
+    ).to_polars()
+    return loaded.select(pl.col(h).is_not_null().alias(f"_{f}_excel") for h, f in id_headers.items())
+
+
+def header_mapping(columns: list[str], spec: InputFile, kind: str, label: str) -> dict[str, str]:
+    """File header -> canonical field, from the config's `columns` or from the usual headers."""
+    if spec.columns:
+        missing = [h for h in spec.columns if h not in columns]
+        if missing:
+            raise ConfigError(
+                f"{label}: column '{missing[0]}' named in month.yaml is not in the file "
+                f"(headers: {', '.join(columns)})"
+            )
+        return dict(spec.columns)
+    synonyms = synonym_map(kind)
+    mapping: dict[str, str] = {}
+    for h in columns:
+        field = synonyms.get(canonical_header(h))
+        if field is not None and field not in mapping.values():
+            mapping[h] = field
+    if not {"id_number", "name"} & set(mapping.values()):
+        raise ConfigError(
+            f"{label}: no ID number or name column recognised (headers: {', '.join(columns)}); "
+            "add a `columns:` mapping in month.yaml"
+        )
+    return mapping
+
+
+def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> dict[str, str]:
+    """Check that a file opens and its headers map; cheap (reads only the header)."""
+    path = config.resolve(spec.path)
+    label = str(spec.path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        columns = list(pl.read_parquet_schema(path))
+    elif suffix in (".xlsx", ".xlsm"):
+        names = sheet_names(path)
+        if spec.sheet is not None and spec.sheet not in names:
+            raise ConfigError(f"{label}: sheet '{spec.sheet}' not found (sheets: {', '.join(names)})")
+        sheet = fastexcel.read_excel(path).load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
+        columns = [c.name for c in sheet.available_columns()]
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+        text = decode(head.rsplit(b"\n", 1)[0] if b"\n" in head else head, spec.encoding, label)
+        columns = pl.read_csv(io.BytesIO(text.lstrip("\ufeff").encode()), n_rows=0, infer_schema=False).columns
+    return header_mapping(columns, spec, kind, label)
+
+
+def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> RawTable:
+    """Read one input file into a RawTable with canonical text columns."""
+    path = config.resolve(spec.path)
+    label = str(spec.path)
+    suffix = path.suffix.lower()
+    encoding = None
+    flags = None
+    if suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        frame = frame.select(pl.all().cast(pl.String))
+        first_row = 1
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_xlsx(path, spec, label)
+        first_row = 2
+    else:
+        frame, encoding = _read_csv(path, spec, label)
+        first_row = 2
+    mapping = header_mapping(frame.columns, spec, kind, label)
+    if suffix in (".xlsx", ".xlsm"):
+        flags = _excel_number_flags(path, spec, mapping)
+    extras = [c for c in frame.columns if c not in mapping]
+    extra = (
+        pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
+    ).alias("_extra")
+    out = frame.select(
+        pl.lit(label).alias("_file"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_row"),
+        *[pl.col(h).alias(f) for h, f in mapping.items()],
+        extra,
+    )
+    if flags is not None:
+        out = pl.concat([out, flags], how="horizontal")
+    return RawTable(key=key, kind=kind, path=path, label=label, frame=out, encoding=encoding)

@@ -1,0 +1,171 @@
+"""Rules that need only the roster: invalid_id, duplicate_in_roster, exclusive_programs,
+age_mismatch and amount_above_standard (semantics: the rule catalog, contract rules.md)."""
+
+from __future__ import annotations
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from crosscheck.catalog import Rule
+from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings, ref, yuan
+from crosscheck.normalize_id import INVALID_STATUSES, USABLE_STATUSES, age_on
+
+STATUS_WORDS = {
+    "bad_check": "校验码错误（号码中有错字或错位）",
+    "bad_date": "出生日期不存在",
+    "malformed": "位数或字符不符合身份证号码格式",
+    "excel_number": "被Excel存为数字，末几位已丢失",
+    "missing": "身份证号码为空",
+}
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InvalidIdParams(_Params):
+    statuses: list[str] = list(INVALID_STATUSES)
+
+
+class DuplicateParams(_Params):
+    pass
+
+
+class ExclusiveParams(_Params):
+    pairs: list[tuple[str, str]]
+
+
+class AgeRange(_Params):
+    min_age: int | None = None
+    below_age: int | None = None
+
+
+class AgeParams(_Params):
+    ranges: dict[str, AgeRange]
+
+
+class AmountParams(_Params):
+    tolerance: float = 0.0
+
+
+def _usable(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.filter(pl.col("id_status").is_in(USABLE_STATUSES))
+
+
+def _labels(ctx: ScreenContext) -> dict[str, str]:
+    return {p.code: p.label for p in ctx.catalog.programs}
+
+
+def invalid_id(ctx: ScreenContext, rule: Rule, params: InvalidIdParams) -> pl.LazyFrame:
+    rows = ctx.roster_for(rule).filter(pl.col("id_status").is_in(params.statuses))
+    words = pl.col("id_status").replace_strict(STATUS_WORDS, default=pl.col("id_status"))
+    return findings(
+        rows, rule.id, source_kind="roster",
+        source_ref=ref(pl.col("_file"), pl.col("_row")),
+        evidence_key=pl.lit("invalid_id|") + pl.col("id_status") + "|" + pl.col("id_raw").fill_null(""),
+        evidence=evidence_json(status=pl.col("id_status"), id_raw=pl.col("id_raw")),
+        explanation=pl.format("发放名册中的身份证号码无法使用：{}", words),
+        match_score=pl.lit(1.0),
+    )
+
+
+def _same_person_pairs(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Pairs of distinct roster rows with the same normalised ID (both directions)."""
+    keyed = rows.with_columns(ref(pl.col("_file"), pl.col("_row")).alias("_ref"))
+    other = keyed.select(
+        "id", pl.col("_ref").alias("o_ref"), pl.col("program").alias("o_program"),
+        pl.col("family").alias("o_family"), pl.col("household_id").alias("o_household"),
+        pl.col("id_status").alias("o_status"),
+    )
+    return keyed.join(other, on="id").filter(pl.col("_ref") != pl.col("o_ref"))
+
+
+def _flag_pairs(ctx: ScreenContext, rule: Rule, pairs: pl.LazyFrame, what: str) -> pl.LazyFrame:
+    """One finding per roster row of a pair, naming every other row it pairs with."""
+    labels = _labels(ctx)
+    pairs = pairs.with_columns(
+        pl.format("{}（家庭编号 {}，{}）", pl.col("o_program").replace_strict(labels, default=pl.col("o_program")),
+                  pl.col("o_household").fill_null("无"), pl.col("o_ref")).alias("o_text"),
+        (pl.col("o_program") + "/" + pl.col("o_household").fill_null("")).alias("o_key"),
+    )
+    others = pairs.group_by("_ref").agg(
+        pl.col("o_ref").sort().str.join("; ").alias("o_refs"),
+        pl.col("o_text").sort().str.join("；").alias("o_texts"),
+        pl.col("o_key").unique().sort().str.join(",").alias("o_keys"),
+        (pl.col("o_status") == "legacy15").any().alias("o_legacy"),
+    )
+    rows = pairs.select(pl.exclude("^o_.*$")).unique("_ref").join(others, on="_ref")
+    form = pl.when(pl.col("o_legacy") | (pl.col("id_status") == "legacy15")).then(
+        pl.lit("（15位旧号码转换为18位后一致）")).otherwise(pl.lit(""))
+    return findings(
+        rows, rule.id, source_kind="roster", source_ref=pl.col("o_refs"),
+        evidence_key=pl.lit(f"{rule.id}|") + pl.col("o_keys"),
+        evidence=evidence_json(others=pl.col("o_keys"), program=pl.col("program"), amount=pl.col("amount")),
+        explanation=pl.format("{}：同一身份证号码{}另见 {}", pl.lit(what), form, pl.col("o_texts")),
+        match_score=pl.lit(1.0),
+    )
+
+
+def duplicate_in_roster(ctx: ScreenContext, rule: Rule, params: DuplicateParams) -> pl.LazyFrame:
+    pairs = _same_person_pairs(_usable(ctx.roster_for(rule))).filter(pl.col("family") == pl.col("o_family"))
+    return _flag_pairs(ctx, rule, pairs, "同一人在同类救助中重复享受")
+
+
+def exclusive_programs(ctx: ScreenContext, rule: Rule, params: ExclusiveParams) -> pl.LazyFrame:
+    pairs = _same_person_pairs(_usable(ctx.roster_for(rule)))
+    excluded = pl.lit(False)
+    for a, b in params.pairs:
+        excluded = excluded | ((pl.col("family") == a) & (pl.col("o_family") == b)) | (
+            (pl.col("family") == b) & (pl.col("o_family") == a))
+    return _flag_pairs(ctx, rule, pairs.filter(excluded), "同一人同时享受互斥的救助项目")
+
+
+def age_mismatch(ctx: ScreenContext, rule: Rule, params: AgeParams) -> pl.LazyFrame:
+    families = ctx.catalog.family_of()
+    frames = []
+    labels = _labels(ctx)
+    for code in ctx.catalog.program_codes(rule):
+        limits = params.ranges.get(code) or params.ranges.get(families[code])
+        if limits is None:
+            continue
+        age = age_on(pl.col("id_birth"), ctx.first_day)
+        outside = pl.lit(False)
+        need = []
+        if limits.min_age is not None:
+            outside = outside | (age < limits.min_age)
+            need.append(f"年满{limits.min_age}周岁")
+        if limits.below_age is not None:
+            outside = outside | (age >= limits.below_age)
+            need.append(f"未满{limits.below_age}周岁")
+        rows = _usable(ctx.roster).filter(pl.col("program") == code).with_columns(age.alias("_age"))
+        rows = rows.filter(outside)
+        frames.append(findings(
+            rows, rule.id, source_kind="roster", source_ref=ref(pl.col("_file"), pl.col("_row")),
+            evidence_key=pl.lit(f"age_mismatch|{code}|") + pl.col("id_birth").cast(pl.String),
+            evidence=evidence_json(birth=pl.col("id_birth"), age=pl.col("_age"), program=pl.col("program")),
+            explanation=pl.format(
+                "按身份证号码出生日期{}计算，{}1日年龄为{}周岁；{}要求{}",
+                pl.col("id_birth").cast(pl.String), pl.lit(ctx.first_day.strftime("%Y年%m月")),
+                pl.col("_age"), pl.lit(labels[code]), pl.lit("、".join(need))),
+            match_score=pl.lit(1.0),
+        ))
+    return pl.concat(frames) if frames else empty_findings()
+
+
+def amount_above_standard(ctx: ScreenContext, rule: Rule, params: AmountParams) -> pl.LazyFrame:
+    standards = {p.code: p.standard for p in ctx.catalog.programs if p.standard is not None}
+    codes = [c for c in ctx.catalog.program_codes(rule) if c in standards]
+    std = pl.col("program").replace_strict(standards, default=None, return_dtype=pl.Float64)
+    rows = ctx.roster.filter(pl.col("program").is_in(codes)).with_columns(std.alias("_std"))
+    rows = rows.filter(pl.col("amount") > pl.col("_std") + params.tolerance)
+    labels = _labels(ctx)
+    return findings(
+        rows, rule.id, source_kind="roster", source_ref=ref(pl.col("_file"), pl.col("_row")),
+        evidence_key=pl.lit("amount_above_standard|") + pl.col("program") + "|" + pl.col("_std").cast(pl.String),
+        evidence=evidence_json(amount=pl.col("amount"), standard=pl.col("_std")),
+        explanation=pl.format("月发放金额{}元，高于{}月标准{}元", yuan(pl.col("amount")),
+                              pl.col("program").replace_strict(labels, default=pl.col("program")), yuan(pl.col("_std"))),
+        match_score=pl.lit(1.0),
+        amount_at_risk=pl.col("amount") - pl.col("_std"),
+    )
+

@@ -1,0 +1,42 @@
+"""The rules stage: run every rule of the catalog over the month's normalised frames.
+
+Each rule id maps to its implementation and its parameter model; the catalog (rules/*.yaml) says
+which rules run, for which programs, how severely and with which parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+from pydantic import BaseModel
+
+from crosscheck import roster_checks, source_checks
+from crosscheck.catalog import Catalog, rule_params
+from crosscheck.findings import FINDING_SCHEMA, ScreenContext
+
+RuleFunction = Callable[[ScreenContext, object, BaseModel], pl.LazyFrame]
+
+IMPLEMENTATIONS: dict[str, tuple[type[BaseModel], RuleFunction]] = {
+    "deceased": (source_checks.DeceasedParams, source_checks.deceased),
+    "invalid_id": (roster_checks.InvalidIdParams, roster_checks.invalid_id),
+    "duplicate_in_roster": (roster_checks.DuplicateParams, roster_checks.duplicate_in_roster),
+    "exclusive_programs": (roster_checks.ExclusiveParams, roster_checks.exclusive_programs),
+    "age_mismatch": (roster_checks.AgeParams, roster_checks.age_mismatch),
+    "amount_above_standard": (roster_checks.AmountParams, roster_checks.amount_above_standard),
+}
+RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.items()}
+
+
+def run_rules(ctx: ScreenContext, catalog: Catalog) -> dict[str, pl.DataFrame]:
+    """Findings per rule id, in the catalog's order."""
+    out: dict[str, pl.DataFrame] = {}
+    for rule_id, rule in catalog.rules.items():
+        _, function = IMPLEMENTATIONS[rule_id]
+        out[rule_id] = function(ctx, rule, rule_params(rule)).collect()
+    return out
+
+
+def all_findings(per_rule: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    frames = list(per_rule.values())
+    return pl.concat(frames) if frames else pl.DataFrame(schema=FINDING_SCHEMA)
