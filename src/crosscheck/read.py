@@ -75,10 +75,13 @@ def decode(data: bytes, encoding: str, label: str) -> str:
 def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
     data = path.read_bytes()
     encoding = detect_encoding(data) if spec.encoding == "auto" else spec.encoding
-    text = decode(data, encoding, label).lstrip("\ufeff")
+    if encoding in ("utf-8", "utf-8-sig") and spec.encoding == "auto":
+        utf8 = data.removeprefix(codecs.BOM_UTF8)  # already checked by detect_encoding
+    else:
+        utf8 = decode(data, encoding, label).lstrip("\ufeff").encode("utf-8")
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")), infer_schema=False,
+            io.BytesIO(utf8), infer_schema=False,
             truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError as e:
@@ -170,6 +173,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     flags = None
     if suffix == ".parquet":
         frame = pl.read_parquet(path)
+        floats = [c for c, t in frame.schema.items() if t.is_float()]
         frame = frame.select(pl.all().cast(pl.String))
         first_row = 1
     elif suffix in (".xlsx", ".xlsm"):
@@ -181,6 +185,9 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     mapping = header_mapping(frame.columns, spec, kind, label)
     if suffix in (".xlsx", ".xlsm"):
         flags = _excel_number_flags(path, spec, mapping)
+    elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
+        lost = [(h, f) for h, f in mapping.items() if f in ID_FIELDS and h in floats]
+        flags = frame.select(pl.repeat(True, pl.len()).alias(f"_{f}_excel") for _, f in lost) if lost else None
     extras = [c for c in frame.columns if c not in mapping]
     extra = (
         pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)

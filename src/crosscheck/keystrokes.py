@@ -1,0 +1,158 @@
+"""ID numbers one keystroke away: the few valid numbers a mistyped number could have been.
+
+GB 11643's check character catches every single wrong digit and every swap of two adjacent
+different digits, so a number whose check fails was almost always typed from a valid number one
+keystroke away. There are few of those: at most 9 substitutions per body position (about 1 in 11
+of which passes the check), one corrected check character, and 17 adjacent swaps. Generating them
+and joining exactly is far cheaper than comparing strings pairwise, and it finds every such pair.
+
+A 15-digit legacy number has no check character; its one-keystroke neighbours (substitutions and
+swaps in its 15 digits) are generated too and converted to 18 digits, so a mistyped legacy number
+can still meet its 18-digit form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from crosscheck.normalize_id import CHECK_CHARS, WEIGHTS
+
+_W = np.array(WEIGHTS, dtype=np.int64)
+_INV_W = np.array([pow(int(w), -1, 11) for w in WEIGHTS], dtype=np.int64)  # inverses mod 11
+_CHECK_VALUE = {c: i for i, c in enumerate(CHECK_CHARS)}  # check char -> remainder it stands for
+
+NEIGHBOUR_SCHEMA = {"id": pl.String, "neighbour": pl.String, "edit": pl.String}
+
+
+def _digits(ids: list[str], width: int) -> np.ndarray:
+    raw = np.frombuffer("".join(ids).encode("ascii"), dtype=np.uint8).reshape(len(ids), width)
+    return raw.astype(np.int64) - 48
+
+
+def _chars(values: list[str], width: int) -> np.ndarray:
+    return np.frombuffer("".join(values).encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+
+
+class _Collector:
+    """Candidate rows (as byte matrices) with the row of the number they came from and the edit."""
+
+    def __init__(self, values: list[str], width: int) -> None:
+        self.values, self.width = values, width
+        self.blocks: list[np.ndarray] = []
+        self.sources: list[np.ndarray] = []
+        self.edits: list[str] = []
+        self.edit_ids: list[np.ndarray] = []
+
+    def add(self, candidates: np.ndarray, keep: np.ndarray, edit: str) -> None:
+        rows = np.flatnonzero(keep)
+        self.blocks.append(candidates[rows])
+        self.sources.append(rows)
+        self.edit_ids.append(np.full(len(rows), len(self.edits), dtype=np.int64))
+        self.edits.append(edit)
+
+    def frame(self) -> pl.DataFrame:
+        if not self.blocks:
+            return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+        stacked = np.ascontiguousarray(np.concatenate(self.blocks).astype(np.uint8))
+        neighbour = pl.Series(stacked.view(f"S{self.width}").ravel()).cast(pl.String)
+        return pl.DataFrame({
+            "id": pl.Series(self.values, dtype=pl.String).gather(np.concatenate(self.sources)),
+            "neighbour": neighbour,
+            "edit": pl.Series(self.edits, dtype=pl.String).gather(np.concatenate(self.edit_ids)),
+        })
+
+
+def _distinct(ids: pl.Series, pattern: str) -> list[str]:
+    values = ids.drop_nulls().unique().sort()
+    return values.filter(values.str.contains(pattern)).to_list()
+
+
+def _real_birth(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(pl.col("neighbour").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null())
+
+
+def neighbours18(ids: pl.Series) -> pl.DataFrame:
+    """Valid 18-character numbers one keystroke from each distinct 18-character value of `ids`.
+
+    Columns `id`, `neighbour`, `edit` (`substitution@N`, `swap@N`, N 1-based). Substitutions of a
+    body digit are solved arithmetically: the weighted sum must move to the check character's
+    remainder, and since every weight is invertible mod 11 exactly one digit value does that at a
+    given position (kept when it is 0-9 and differs from the typed one). The check character can
+    be the wrong one itself, and any two adjacent characters can be swapped. Only candidates with
+    a real birth date are kept. A valid number has no valid neighbour, so it yields no rows.
+    """
+    values = _distinct(ids, r"^\d{17}[\dX]$")
+    if not values:
+        return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+    full = _chars(values, 18)
+    body = full[:, :17].astype(np.int64) - 48
+    target = np.array([_CHECK_VALUE[v[17]] for v in values], dtype=np.int64)
+    total = body @ _W
+    out = _Collector(values, 18)
+    for pos in range(17):
+        d = (body[:, pos] + (target - total) * _INV_W[pos]) % 11
+        cand = full.copy()
+        cand[:, pos] = (np.minimum(d, 9) + 48).astype(np.uint8)
+        out.add(cand, (d <= 9) & (d != body[:, pos]), f"substitution@{pos + 1}")
+    right = _CHARS[total % 11]
+    cand = full.copy()
+    cand[:, 17] = right
+    out.add(cand, right != full[:, 17], "substitution@18")
+    for pos in range(17):
+        cand = full.copy()
+        cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
+        digits_ok = (cand[:, :17] <= 57).all(axis=1)  # an X moved into the body is not a number
+        sums = (np.minimum(cand[:, :17].astype(np.int64) - 48, 9) @ _W) % 11
+        ok = (full[:, pos] != full[:, pos + 1]) & digits_ok & (_CHARS[sums] == cand[:, 17])
+        out.add(cand, ok, f"swap@{pos + 1}")
+    return _real_birth(out.frame())
+
+
+_CHARS = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+
+
+def neighbours15(ids: pl.Series) -> pl.DataFrame:
+    """18-digit forms of the 15-digit numbers one keystroke from each distinct 15-digit value.
+
+    A legacy number has no check character, so every substitution and adjacent swap with a real
+    birth date is a candidate (about 135 per number); `edit` positions refer to the 15 digits.
+    """
+    values = _distinct(ids, r"^\d{15}$")
+    if not values:
+        return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+    full = _chars(values, 15)
+    out = _Collector(values, 15)
+    for pos in range(15):
+        for d in range(10):
+            cand = full.copy()
+            cand[:, pos] = 48 + d
+            out.add(cand, full[:, pos] != 48 + d, f"substitution@{pos + 1}")
+    for pos in range(14):
+        cand = full.copy()
+        cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
+        out.add(cand, full[:, pos] != full[:, pos + 1], f"swap@{pos + 1}")
+    frame = out.frame()
+    as18 = _with_check(frame["neighbour"].str.slice(0, 6) + "19" + frame["neighbour"].str.slice(6, 9))
+    return _real_birth(frame.with_columns(as18.alias("neighbour")))
+
+
+def _with_check(body17: pl.Series) -> pl.Series:
+    values = body17.to_list()
+    if not values:
+        return body17
+    total = (_chars(values, 17).astype(np.int64) - 48) @ _W
+    return body17 + pl.Series(_CHARS[total % 11].view("S1")).cast(pl.String)
+
+
+def one_keystroke(a: str, b: str) -> str | None:
+    """`substitution@N` or `swap@N` (1-based position) when two equal-length strings differ by one
+    keystroke, else None. Plain Python, for explanations and tests."""
+    if len(a) != len(b) or a == b:
+        return None
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    if len(diff) == 1:
+        return f"substitution@{diff[0] + 1}"
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return f"swap@{diff[0] + 1}"
+    return None
