@@ -17,6 +17,7 @@ MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini" / "month.yam
 EXPECTED = {
     ("deceased", "H001"),  # died 2022-10-03, death record in traditional characters
     ("deceased", "H010"),  # death record holds the 15-digit legacy number
+    ("deceased", "H012"),  # death record: two digits of the birth date swapped, name in traditional form
     ("duplicate_in_roster", "H003"),  # 王强 in rural dibao ...
     ("duplicate_in_roster", "H004"),  # ... and urban dibao: one family
     ("exclusive_programs", "H005"),  # 赵敏 in rural dibao ...
@@ -31,6 +32,8 @@ EXPECTED = {
 DECOYS = {
     ("deceased", "H002"),  # died 2022-12-05, during the month: still due
     ("deceased", "H003"),  # died 2023-01-02, after the month
+    ("deceased", "H013"),  # a death record one keystroke away, but another name: another person
+    ("duplicate_in_roster", "H007"),  # check digit wrong, one keystroke from H002's number, other name
     ("duplicate_in_roster", "H006"),  # twins: same birth date, neighbouring sequence numbers
     ("invalid_id", "H002"),  # full-width digits: valid after normalisation
     ("age_mismatch", "E002"),  # turns 80 exactly on 2022-12-01
@@ -81,7 +84,7 @@ def test_rejects_and_row_accounting(mini_run: Path) -> None:
     manifest = json.loads((mini_run / "manifest.json").read_text(encoding="utf-8"))
     for f in manifest["inputs"]:
         assert f["rows_read"] == f["rows_used"] + f["rows_rejected"]
-    assert manifest["totals"] == {"rows_read": 23, "rows_used": 19, "rows_rejected": 4}
+    assert manifest["totals"] == {"rows_read": 27, "rows_used": 23, "rows_rejected": 4}
     assert manifest["month"] == "2022-12"
     assert {r["id"] for r in manifest["rules"]} >= {"deceased", "invalid_id"}
     assert all(len(f["sha256"]) == 64 for f in manifest["inputs"])
@@ -102,7 +105,7 @@ def test_report_masks_personal_data(mini_run: Path) -> None:
     page = (mini_run / "report.html").read_text(encoding="utf-8")
     assert "431221195001010339" not in page and "郑洁" not in page
     assert "431221********0339" in page and "郑*" in page
-    assert "id='total-cases'>11<" in page
+    assert "id='total-cases'>12<" in page
     assert "http://" not in page and "https://" not in page
 
 

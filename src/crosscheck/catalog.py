@@ -1,7 +1,7 @@
 """The rule catalog and program standards, read from a rules folder and validated by pydantic.
 
-A rules folder holds `programs.yaml` (codes, labels, families, means tests, monthly standards) and
-one YAML file per rule. Unknown keys are rejected; each rule's `params` are checked against the
+A rules folder holds `programs.yaml` (codes, labels, families, means tests, monthly standards),
+`matching.yaml` (person-matching levels, weights and threshold) and one YAML file per rule. Unknown keys are rejected; each rule's `params` are checked against the
 parameter model its implementation declares. A county edits these files, never the code.
 """
 
@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crosscheck.errors import ConfigError
+from crosscheck.scoring import MatchSettings, load_match_settings
 
 
 class Program(BaseModel):
@@ -53,10 +54,11 @@ class Rule(BaseModel):
 
 
 class Catalog(BaseModel):
-    """Programs and rules of one rules folder."""
+    """Programs, person-matching settings and rules of one rules folder."""
 
     folder: Path
     programs: list[Program]
+    matching: MatchSettings
     rules: dict[str, Rule]
 
     def program_by_code(self) -> dict[str, Program]:
@@ -113,7 +115,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     families = {p.family for p in programs}
     rules: dict[str, Rule] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == "programs.yaml":
+        if path.name in ("programs.yaml", "matching.yaml"):
             continue
         try:
             rule = Rule.model_validate(_load_yaml(path))
@@ -129,7 +131,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
         if rule.id in rules:
             raise ConfigError(f"{path.name}: id: rule '{rule.id}' is defined twice")
         rules[rule.id] = rule
-    return Catalog(folder=folder, programs=programs, rules=rules)
+    return Catalog(folder=folder, programs=programs, matching=load_match_settings(folder), rules=rules)
 
 
 def rule_params(rule: Rule) -> BaseModel:

@@ -41,13 +41,14 @@ FINDING_SCHEMA = {
 
 @dataclass(frozen=True)
 class ScreenContext:
-    """The month being screened and its normalised inputs."""
+    """The month being screened and its normalised inputs (every frame has a unique Int64 `_key`)."""
 
     first_day: dt.date
     last_day: dt.date
     catalog: Catalog
     roster: pl.LazyFrame
     sources: dict[str, pl.LazyFrame] = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def month(self) -> str:
@@ -59,6 +60,16 @@ class ScreenContext:
 
     def source(self, kind: str) -> pl.LazyFrame | None:
         return self.sources.get(kind)
+
+    def matches(self, kind: str) -> pl.DataFrame:
+        """Accepted person matches (`l_key` roster, `r_key` source, weights, explanation) between
+        the roster and a source kind, or the roster and itself (kind "roster": each pair once)."""
+        if kind not in self._cache:
+            from crosscheck.link import match_persons
+
+            other = None if kind == "roster" else self.sources[kind]
+            self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
+        return self._cache[kind]
 
 
 def ref(file: pl.Expr, row: pl.Expr) -> pl.Expr:
@@ -108,30 +119,6 @@ def findings(
 
 def empty_findings() -> pl.LazyFrame:
     return pl.LazyFrame(schema=FINDING_SCHEMA)
-
-
-def name_agreement(left: str, right: str) -> pl.Expr:
-    """How two name columns (raw `left`, with `left_norm` and `left_pinyin` beside it) agree, in words."""
-    return (
-        pl.when(pl.col(f"{left}_norm").is_null() | pl.col(f"{right}_norm").is_null())
-        .then(pl.lit("姓名缺失，未比对"))
-        .when(pl.col(left) == pl.col(right)).then(pl.lit("姓名完全一致"))
-        .when(pl.col(f"{left}_norm") == pl.col(f"{right}_norm"))
-        .then(pl.lit("姓名规范化后一致（空格、繁简或间隔点写法不同）"))
-        .when(pl.col(f"{left}_pinyin") == pl.col(f"{right}_pinyin")).then(pl.lit("姓名同音（拼音相同）"))
-        .otherwise(pl.lit("姓名不一致"))
-    )
-
-
-def id_agreement(left: str, right: str) -> pl.Expr:
-    """How two ID columns, equal after normalisation, were written (`{side}_raw`, `{side}_status`)."""
-    return (
-        pl.when((pl.col(f"{left}_status") == "legacy15") | (pl.col(f"{right}_status") == "legacy15"))
-        .then(pl.lit("身份证号码一致（15位旧号码转换为18位后）"))
-        .when(pl.col(f"{left}_raw").str.strip_chars() == pl.col(f"{right}_raw").str.strip_chars())
-        .then(pl.lit("身份证号码完全一致"))
-        .otherwise(pl.lit("身份证号码规范化后一致（全角数字、空格或小写x不同）"))
-    )
 
 
 def yuan(amount: pl.Expr) -> pl.Expr:

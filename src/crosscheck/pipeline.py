@@ -43,9 +43,11 @@ def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
 
 
 def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.DataFrame:
+    """One frame of a table kind from its files, with a unique Int64 `_key` per row."""
     stacked = pl.concat(frames, how="diagonal_relaxed")
     missing = [pl.lit(None, dtype=t).alias(c) for c, t in extra.items() if c not in stacked.columns]
-    return stacked.with_columns(missing) if missing else stacked
+    stacked = stacked.with_columns(missing) if missing else stacked
+    return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
 def _sha256(path: Path) -> str:

@@ -65,54 +65,54 @@ def invalid_id(ctx: ScreenContext, rule: Rule, params: InvalidIdParams) -> pl.La
         evidence_key=pl.lit("invalid_id|") + pl.col("id_status") + "|" + pl.col("id_raw").fill_null(""),
         evidence=evidence_json(status=pl.col("id_status"), id_raw=pl.col("id_raw")),
         explanation=pl.format("发放名册中的身份证号码无法使用：{}", words),
-        match_score=pl.lit(1.0),
     )
 
 
-def _same_person_pairs(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Pairs of distinct roster rows with the same normalised ID (both directions)."""
+def _same_person_pairs(ctx: ScreenContext, rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Pairs of distinct roster rows (both directions) the matching core says are one person."""
+    m = ctx.matches("roster").lazy().select("l_key", "r_key", "match_weight", "match_explanation")
+    both = pl.concat([m, m.select(pl.col("r_key").alias("l_key"), pl.col("l_key").alias("r_key"),
+                                  "match_weight", "match_explanation")])
     keyed = rows.with_columns(ref(pl.col("_file"), pl.col("_row")).alias("_ref"))
     other = keyed.select(
-        "id", pl.col("_ref").alias("o_ref"), pl.col("program").alias("o_program"),
+        pl.col("_key").alias("r_key"), pl.col("_ref").alias("o_ref"), pl.col("program").alias("o_program"),
         pl.col("family").alias("o_family"), pl.col("household_id").alias("o_household"),
-        pl.col("id_status").alias("o_status"),
     )
-    return keyed.join(other, on="id").filter(pl.col("_ref") != pl.col("o_ref"))
+    return keyed.join(both, left_on="_key", right_on="l_key").join(other, on="r_key")
 
 
 def _flag_pairs(ctx: ScreenContext, rule: Rule, pairs: pl.LazyFrame, what: str) -> pl.LazyFrame:
-    """One finding per roster row of a pair, naming every other row it pairs with."""
+    """One finding per roster row of a pair, naming every other row it pairs with and why."""
     labels = _labels(ctx)
     pairs = pairs.with_columns(
-        pl.format("{}（家庭编号 {}，{}）", pl.col("o_program").replace_strict(labels, default=pl.col("o_program")),
-                  pl.col("o_household").fill_null("无"), pl.col("o_ref")).alias("o_text"),
+        pl.format("{}（家庭编号 {}，{}）：{}", pl.col("o_program").replace_strict(labels, default=pl.col("o_program")),
+                  pl.col("o_household").fill_null("无"), pl.col("o_ref"), pl.col("match_explanation")).alias("o_text"),
         (pl.col("o_program") + "/" + pl.col("o_household").fill_null("")).alias("o_key"),
     )
     others = pairs.group_by("_ref").agg(
         pl.col("o_ref").sort().str.join("; ").alias("o_refs"),
-        pl.col("o_text").sort().str.join("；").alias("o_texts"),
+        pl.col("o_text").sort().str.join("；另见 ").alias("o_texts"),
         pl.col("o_key").unique().sort().str.join(",").alias("o_keys"),
-        (pl.col("o_status") == "legacy15").any().alias("o_legacy"),
+        pl.col("match_weight").max().alias("o_weight"),
     )
-    rows = pairs.select(pl.exclude("^o_.*$")).unique("_ref").join(others, on="_ref")
-    form = pl.when(pl.col("o_legacy") | (pl.col("id_status") == "legacy15")).then(
-        pl.lit("（15位旧号码转换为18位后一致）")).otherwise(pl.lit(""))
+    rows = pairs.select(pl.exclude("^o_.*$", "match_weight", "match_explanation", "r_key")).unique("_ref").join(
+        others, on="_ref")
     return findings(
         rows, rule.id, source_kind="roster", source_ref=pl.col("o_refs"),
         evidence_key=pl.lit(f"{rule.id}|") + pl.col("o_keys"),
         evidence=evidence_json(others=pl.col("o_keys"), program=pl.col("program"), amount=pl.col("amount")),
-        explanation=pl.format("{}：同一身份证号码{}另见 {}", pl.lit(what), form, pl.col("o_texts")),
-        match_score=pl.lit(1.0),
+        explanation=pl.format("{}：另见 {}", pl.lit(what), pl.col("o_texts")),
+        match_score=pl.col("o_weight"),
     )
 
 
 def duplicate_in_roster(ctx: ScreenContext, rule: Rule, params: DuplicateParams) -> pl.LazyFrame:
-    pairs = _same_person_pairs(_usable(ctx.roster_for(rule))).filter(pl.col("family") == pl.col("o_family"))
+    pairs = _same_person_pairs(ctx, ctx.roster_for(rule)).filter(pl.col("family") == pl.col("o_family"))
     return _flag_pairs(ctx, rule, pairs, "同一人在同类救助中重复享受")
 
 
 def exclusive_programs(ctx: ScreenContext, rule: Rule, params: ExclusiveParams) -> pl.LazyFrame:
-    pairs = _same_person_pairs(_usable(ctx.roster_for(rule)))
+    pairs = _same_person_pairs(ctx, ctx.roster_for(rule))
     excluded = pl.lit(False)
     for a, b in params.pairs:
         excluded = excluded | ((pl.col("family") == a) & (pl.col("o_family") == b)) | (
@@ -147,8 +147,7 @@ def age_mismatch(ctx: ScreenContext, rule: Rule, params: AgeParams) -> pl.LazyFr
                 "按身份证号码出生日期{}计算，{}1日年龄为{}周岁；{}要求{}",
                 pl.col("id_birth").cast(pl.String), pl.lit(ctx.first_day.strftime("%Y年%m月")),
                 pl.col("_age"), pl.lit(labels[code]), pl.lit("、".join(need))),
-            match_score=pl.lit(1.0),
-        ))
+            ))
     return pl.concat(frames) if frames else empty_findings()
 
 
@@ -165,7 +164,6 @@ def amount_above_standard(ctx: ScreenContext, rule: Rule, params: AmountParams) 
         evidence=evidence_json(amount=pl.col("amount"), standard=pl.col("_std")),
         explanation=pl.format("月发放金额{}元，高于{}月标准{}元", yuan(pl.col("amount")),
                               pl.col("program").replace_strict(labels, default=pl.col("program")), yuan(pl.col("_std"))),
-        match_score=pl.lit(1.0),
         amount_at_risk=pl.col("amount") - pl.col("_std"),
     )
 

@@ -1,0 +1,119 @@
+"""Candidate pairs (blocking): which records of two tables are worth comparing at all.
+
+Three blocking rules, each recorded on the pairs it produces (the first in this order wins):
+
+- `id_exact`: the same normalised ID number (15-digit numbers already converted to 18);
+- `id_keystroke`: one side's number fails its check digit, and the other side's number is one of
+  the valid numbers one keystroke away (see `keystrokes`); also a 15-digit legacy number one
+  keystroke from the other side's number;
+- `name_birth`: the same toneless pinyin name key and the same birth date (from the ID number, or
+  the table's own birth date).
+
+Before a join is built its pair count is computed from the key frequencies on both sides, and a
+rule that would exceed `max_pairs` stops with the rule and the worst key named, instead of running
+out of memory. Null keys never pair.
+
+Partitioning: `id_exact` is local to a hash bucket of the ID number; `id_keystroke` and
+`name_birth` cross buckets and belong to the global step.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crosscheck.errors import CrosscheckError
+from crosscheck.keystrokes import neighbours15, neighbours18
+from crosscheck.masking import mask_id
+
+COMPARABLE = ("valid", "legacy15", "bad_check", "bad_date")
+TYPO_STATUSES = ("bad_check", "bad_date")  # a typo in the birth date can make it impossible
+BLOCKING_RULES = ("id_exact", "id_keystroke", "name_birth")
+PAIR_SCHEMA = {"l_key": pl.Int64, "r_key": pl.Int64, "blocked_by": pl.String}
+
+
+class BlockingExplosion(CrosscheckError):
+    """A blocking rule would produce more pairs than allowed."""
+
+
+def birth_expr(schema: pl.Schema) -> pl.Expr:
+    """A record's birth date: its own `birth_date` column if it has one, else the ID's."""
+    if "birth_date" in schema:
+        return pl.coalesce(pl.col("birth_date"), pl.col("id_birth"))
+    return pl.col("id_birth")
+
+
+def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> tuple[int, list | None]:
+    """Pairs an equi-join on `on` would produce (nulls excluded), and the key with the most pairs."""
+    lc = left.drop_nulls(on).group_by(on).agg(pl.len().alias("nl"))
+    rc = right.drop_nulls(on).group_by(on).agg(pl.len().alias("nr"))
+    counts = lc.join(rc, on=on).with_columns((pl.col("nl") * pl.col("nr")).alias("n")).collect()
+    if counts.is_empty():
+        return 0, None
+    worst = counts.sort("n", descending=True).row(0, named=True)
+    return int(counts["n"].sum()), [worst[c] for c in on] + [worst["n"]]
+
+
+def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[str], max_pairs: int) -> pl.LazyFrame:
+    total, worst = count_pairs(left, right, on)
+    if total > max_pairs:
+        key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])
+        raise BlockingExplosion(
+            f"blocking rule '{rule}' would build {total:,} candidate pairs (limit {max_pairs:,}); "
+            f"the largest block ({key}) alone gives {worst[-1]:,}: check for a placeholder value in {on}"
+        )
+    return left.drop_nulls(on).join(right.drop_nulls(on), on=on).select(
+        "l_key", "r_key", pl.lit(rule).alias("blocked_by"))
+
+
+def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
+    return lf.select(pl.col("_key").alias(f"{prefix}_key"), "id", "id_status")
+
+
+def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int) -> list[pl.LazyFrame]:
+    """Pairs where one side's number is a keystroke neighbour of the other side's."""
+    out = []
+    for a, b, a_name, b_name in ((left, right, "l", "r"), (right, left, "r", "l")):
+        a_ids = a.select("_key", "id", "id_status")
+        bad = a_ids.filter(pl.col("id_status").is_in(TYPO_STATUSES))
+        legacy = a_ids.filter(pl.col("id_status") == "legacy15").with_columns(
+            (pl.col("id").str.slice(0, 6) + pl.col("id").str.slice(8, 9)).alias("id15"))
+        bad_ids = bad.select("id").unique().collect().to_series()
+        legacy_ids = legacy.select("id15").unique().collect().to_series()
+        n18 = neighbours18(bad_ids).lazy()
+        n15 = neighbours15(legacy_ids).lazy().rename({"id": "id15"})
+        typed = pl.concat([
+            bad.join(n18, on="id").select(pl.col("_key").alias(f"{a_name}_key"), "neighbour"),
+            legacy.join(n15, on="id15").select(pl.col("_key").alias(f"{a_name}_key"), "neighbour"),
+        ])
+        target = b.filter(pl.col("id_status").is_in(["valid", "legacy15"])).select(
+            pl.col("_key").alias(f"{b_name}_key"), pl.col("id").alias("neighbour"))
+        out.append(_guarded_join("id_keystroke", typed, target, ["neighbour"], max_pairs))
+    return out
+
+
+def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, max_pairs: int = 20_000_000) -> pl.LazyFrame:
+    """Candidate pairs (`l_key`, `r_key`, `blocked_by`) between two person tables, or within one
+    (right=None: each unordered pair once, l_key < r_key). Tables need `_key` (Int64, unique), `id`,
+    `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`."""
+    self_link = right is None
+    right = left if self_link else right
+    l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), "id")
+    r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), "id")
+    parts = [_guarded_join("id_exact", l_id, r_id, ["id"], max_pairs)]
+    parts += _keystroke_pairs(left, right, max_pairs)
+    l_nb = left.select(pl.col("_key").alias("l_key"), "name_pinyin", birth_expr(left.collect_schema()).alias("birth"))
+    r_nb = right.select(pl.col("_key").alias("r_key"), "name_pinyin", birth_expr(right.collect_schema()).alias("birth"))
+    parts.append(_guarded_join("name_birth", l_nb, r_nb, ["name_pinyin", "birth"], max_pairs))
+    pairs = pl.concat(parts)
+    if self_link:
+        pairs = pairs.filter(pl.col("l_key") != pl.col("r_key")).select(
+            pl.min_horizontal("l_key", "r_key").alias("l_key"), pl.max_horizontal("l_key", "r_key").alias("r_key"),
+            "blocked_by")
+    order = {r: i for i, r in enumerate(BLOCKING_RULES)}
+    return (
+        pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int8).alias("_rank"))
+        .sort("l_key", "r_key", "_rank")
+        .unique(["l_key", "r_key"], keep="first", maintain_order=True)
+        .drop("_rank")
+        .cast(PAIR_SCHEMA)
+    )

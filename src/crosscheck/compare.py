@@ -1,0 +1,120 @@
+"""Comparison levels: how two records agree on each field, as an ordered list of levels.
+
+As in splink, the levels of a field are tried in order and the first that applies wins; the null
+level comes first (no evidence is not a mismatch). Every comparison is symmetric: swapping the two
+records gives the same level. Levels are computed on candidate pairs whose columns carry an `l_`
+and an `r_` prefix.
+
+ID number (`id_number`):
+  null               one side has no usable number (missing, malformed, stored by Excel as a number)
+  exact              the same 18-digit number
+  legacy15           equal once a 15-digit legacy number is converted to 18
+  keystroke_checked  one digit wrong or two adjacent digits swapped, and one side's check digit fails
+  keystroke_legacy   a 15-digit legacy number one keystroke from the other number's 15-digit form
+  twin_or_neighbour  both valid, same region and birth date, another sequence number (twins, neighbours)
+  different          anything else: two valid different numbers are two people
+
+Name (`name`):
+  null, exact (as written), normalized (spaces, traditional forms, middle dots), pinyin (同音字),
+  close (Jaro-Winkler of the pinyin keys >= close_similarity), different
+
+Birth date (`birth_date`, only where both tables have their own): null, exact, different
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import cpdist
+
+UNCOMPARABLE_IDS = ("missing", "malformed", "excel_number")
+ID_LEVELS = ("null", "exact", "legacy15", "keystroke_checked", "keystroke_legacy", "twin_or_neighbour", "different")
+NAME_LEVELS = ("null", "exact", "normalized", "pinyin", "close", "different")
+BIRTH_LEVELS = ("null", "exact", "different")
+
+
+def keystroke_columns(a: pl.Expr, b: pl.Expr, length: int, prefix: str) -> list[pl.Expr]:
+    """Columns `{prefix}_pos` (1-based position of the keystroke that turns `a` into `b`: the
+    substituted character, or the first of two adjacent swapped ones; null when they are not one
+    keystroke apart) and `{prefix}_swap` (the keystroke is a swap)."""
+    diffs = [(a.str.slice(i, 1) != b.str.slice(i, 1)).cast(pl.Int8) for i in range(length)]
+    n = pl.sum_horizontal(diffs)
+    first = pl.coalesce([pl.when(d == 1).then(pl.lit(i)) for i, d in enumerate(diffs)])
+    swapped = (a.str.slice(first, 1) == b.str.slice(first + 1, 1)) & (a.str.slice(first + 1, 1) == b.str.slice(first, 1))
+    same_len = (a.str.len_chars() == length) & (b.str.len_chars() == length)
+    is_swap = same_len & (n == 2) & swapped
+    pos = pl.when(same_len & (n == 1)).then(first + 1).when(is_swap).then(first + 1)
+    return [pos.alias(f"{prefix}_pos"), is_swap.alias(f"{prefix}_swap")]
+
+
+def _to15(id18: pl.Expr) -> pl.Expr:
+    return id18.str.slice(0, 6) + id18.str.slice(8, 9)
+
+
+def id_keystrokes() -> list[pl.Expr]:
+    """Keystroke columns of the pair's numbers (`_k18_*`) and of their 15-digit forms (`_k15_*`)."""
+    l, r = pl.col("l_id"), pl.col("r_id")
+    return keystroke_columns(l, r, 18, "_k18") + keystroke_columns(_to15(l), _to15(r), 15, "_k15")
+
+
+def id_level() -> pl.Expr:
+    """The ID level of a pair (needs the `id_keystrokes` columns)."""
+    l, r = pl.col("l_id"), pl.col("r_id")
+    ls, rs = pl.col("l_id_status"), pl.col("r_id_status")
+    any_legacy = (ls == "legacy15") | (rs == "legacy15")
+    any_bad = ls.is_in(["bad_check", "bad_date"]) | rs.is_in(["bad_check", "bad_date"])
+    both_valid = ls.is_in(["valid", "legacy15"]) & rs.is_in(["valid", "legacy15"])
+    return (
+        pl.when(l.is_null() | r.is_null() | ls.is_in(UNCOMPARABLE_IDS) | rs.is_in(UNCOMPARABLE_IDS)).then(pl.lit("null"))
+        .when((l == r) & ~any_legacy).then(pl.lit("exact"))
+        .when(l == r).then(pl.lit("legacy15"))
+        .when(any_bad & pl.col("_k18_pos").is_not_null()).then(pl.lit("keystroke_checked"))
+        .when(any_legacy & pl.col("_k15_pos").is_not_null()).then(pl.lit("keystroke_legacy"))
+        .when(both_valid & (l.str.slice(0, 14) == r.str.slice(0, 14))).then(pl.lit("twin_or_neighbour"))
+        .otherwise(pl.lit("different"))
+    )
+
+
+def _edit_words(prefix: str) -> pl.Expr:
+    pos, swap = pl.col(f"{prefix}_pos"), pl.col(f"{prefix}_swap")
+    return pl.when(swap).then(pl.format("第{}、{}位数字颠倒", pos, pos + 1)).otherwise(pl.format("第{}位数字不同", pos))
+
+
+def id_edit() -> pl.Expr:
+    """The keystroke in words for the explanation ("第15位数字不同", "第10、11位数字颠倒")."""
+    return (
+        pl.when(pl.col("id_level") == "keystroke_checked").then(_edit_words("_k18"))
+        .when(pl.col("id_level") == "keystroke_legacy").then(_edit_words("_k15"))
+    )
+
+
+def name_level(close_flag: str = "name_close") -> pl.Expr:
+    return (
+        pl.when(pl.col("l_name_norm").is_null() | pl.col("r_name_norm").is_null()).then(pl.lit("null"))
+        .when(pl.col("l_name").str.strip_chars() == pl.col("r_name").str.strip_chars()).then(pl.lit("exact"))
+        .when(pl.col("l_name_norm") == pl.col("r_name_norm")).then(pl.lit("normalized"))
+        .when(pl.col("l_name_pinyin") == pl.col("r_name_pinyin")).then(pl.lit("pinyin"))
+        .when(pl.col(close_flag)).then(pl.lit("close"))
+        .otherwise(pl.lit("different"))
+    )
+
+
+def birth_level() -> pl.Expr:
+    l, r = pl.col("l_birth_date"), pl.col("r_birth_date")
+    return pl.when(l.is_null() | r.is_null()).then(pl.lit("null")).when(l == r).then(pl.lit("exact")).otherwise(
+        pl.lit("different"))
+
+
+def name_similarity(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Add `name_close`: Jaro-Winkler of the two pinyin keys >= threshold, computed once per distinct
+    unordered pair of keys with rapidfuzz (symmetric by construction)."""
+    a, b = pl.col("l_name_pinyin"), pl.col("r_name_pinyin")
+    keyed = pairs.with_columns(pl.min_horizontal(a, b).alias("_k1"), pl.max_horizontal(a, b).alias("_k2"))
+    distinct = keyed.select("_k1", "_k2").drop_nulls().unique(maintain_order=True)
+    if distinct.is_empty():
+        return keyed.with_columns(pl.lit(False).alias("name_close")).drop("_k1", "_k2")
+    sims = cpdist(distinct["_k1"].to_list(), distinct["_k2"].to_list(), scorer=JaroWinkler.normalized_similarity,
+                  workers=1)
+    distinct = distinct.with_columns(pl.Series("_sim", sims, dtype=pl.Float64))
+    out = keyed.join(distinct, on=["_k1", "_k2"], how="left", maintain_order="left")
+    return out.with_columns((pl.col("_sim").fill_null(0.0) >= threshold).alias("name_close")).drop("_k1", "_k2", "_sim")
