@@ -26,7 +26,7 @@ from crosscheck.keystrokes import neighbours15, neighbours18
 from crosscheck.masking import mask_id
 
 COMPARABLE = ("valid", "legacy15", "bad_check", "bad_date")
-TYPO_STATUSES = ("bad_check", "bad_date")  # a typo in the birth date can make it impossible
+TYPO_STATUSES = ("bad_check", "bad_date", "malformed")  # a typo can make the date impossible, or move the X
 BLOCKING_RULES = ("id_exact", "id_keystroke", "name_birth")
 PAIR_SCHEMA = {"l_key": pl.Int64, "r_key": pl.Int64, "blocked_by": pl.String}
 

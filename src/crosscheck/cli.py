@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from crosscheck.errors import CrosscheckError
 from crosscheck.progress import Steps
@@ -20,7 +21,7 @@ out = Console()
 
 
 def _fail(e: CrosscheckError) -> None:
-    err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(e.exit_code)
 
 
@@ -65,7 +66,7 @@ def check(config: Path = typer.Option(..., "--config", "-c", help="the month con
     except CrosscheckError as e:
         _fail(e)
     out.print(f"{config}: OK: month {cfg.month}, {len(cfg.roster)} roster file(s), {len(cfg.sources)} source file(s), "
-              f"{len(catalog.rules)} rules")
+              f"{len(catalog.rules)} rules", soft_wrap=True, highlight=False)
 
 
 @app.command()

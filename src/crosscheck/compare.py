@@ -6,7 +6,8 @@ records gives the same level. Levels are computed on candidate pairs whose colum
 and an `r_` prefix.
 
 ID number (`id_number`):
-  null               one side has no usable number (missing, malformed, stored by Excel as a number)
+  null               one side has no usable number (missing, stored by Excel as a number, malformed
+                     and not one keystroke from the other)
   exact              the same 18-digit number
   legacy15           equal once a 15-digit legacy number is converted to 18
   keystroke_checked  one digit wrong or two adjacent digits swapped, and one side's check digit fails
@@ -27,7 +28,7 @@ import polars as pl
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
 
-UNCOMPARABLE_IDS = ("missing", "malformed", "excel_number")
+UNCOMPARABLE_IDS = ("missing", "excel_number")  # and malformed, unless one keystroke from the other
 ID_LEVELS = ("null", "exact", "legacy15", "keystroke_checked", "keystroke_legacy", "twin_or_neighbour", "different")
 NAME_LEVELS = ("null", "exact", "normalized", "pinyin", "close", "different")
 BIRTH_LEVELS = ("null", "exact", "different")
@@ -62,10 +63,13 @@ def id_level() -> pl.Expr:
     l, r = pl.col("l_id"), pl.col("r_id")
     ls, rs = pl.col("l_id_status"), pl.col("r_id_status")
     any_legacy = (ls == "legacy15") | (rs == "legacy15")
-    any_bad = ls.is_in(["bad_check", "bad_date"]) | rs.is_in(["bad_check", "bad_date"])
+    typo = ["bad_check", "bad_date", "malformed"]
+    any_bad = ls.is_in(typo) | rs.is_in(typo)
     both_valid = ls.is_in(["valid", "legacy15"]) & rs.is_in(["valid", "legacy15"])
+    malformed = ((ls == "malformed") | (rs == "malformed")) & pl.col("_k18_pos").is_null()
     return (
-        pl.when(l.is_null() | r.is_null() | ls.is_in(UNCOMPARABLE_IDS) | rs.is_in(UNCOMPARABLE_IDS)).then(pl.lit("null"))
+        pl.when(l.is_null() | r.is_null() | ls.is_in(UNCOMPARABLE_IDS) | rs.is_in(UNCOMPARABLE_IDS) | malformed)
+        .then(pl.lit("null"))
         .when((l == r) & ~any_legacy).then(pl.lit("exact"))
         .when(l == r).then(pl.lit("legacy15"))
         .when(any_bad & pl.col("_k18_pos").is_not_null()).then(pl.lit("keystroke_checked"))

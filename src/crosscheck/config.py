@@ -74,6 +74,7 @@ class MonthConfig(BaseModel):
     sources: list[SourceFile] = []
     rules: Path | None = None
     base_dir: Path = Path(".")
+    config_name: str = "month.yaml"
 
     @field_validator("month", "county", mode="before")
     @classmethod
@@ -113,6 +114,8 @@ def _one_line(err: ValidationError) -> str:
     first = err.errors()[0]
     loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
     msg = first["msg"].removeprefix("Value error, ")
+    if msg.startswith("columns."):  # raised by a model validator: the key path continues in the message
+        return f"{loc}.{msg}"
     if first["type"] == "extra_forbidden":
         msg = "unknown key"
     elif first["type"] == "missing":
@@ -131,10 +134,11 @@ def load_month_config(path: Path) -> MonthConfig:
         raise ConfigError(f"{path.name}: not valid YAML: {str(e).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: expected a mapping with month, roster and sources")
-    if "base_dir" in data:
-        raise ConfigError(f"{path.name}: base_dir: unknown key")
+    for internal in ("base_dir", "config_name"):
+        if internal in data:
+            raise ConfigError(f"{path.name}: {internal}: unknown key")
     try:
-        config = MonthConfig.model_validate({**data, "base_dir": path.parent.resolve()})
+        config = MonthConfig.model_validate({**data, "base_dir": path.parent.resolve(), "config_name": path.name})
     except ValidationError as e:
         raise ConfigError(f"{path.name}: {_one_line(e)}") from None
     for key, _kind, f in config.inputs():

@@ -82,11 +82,13 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
     be the wrong one itself, and any two adjacent characters can be swapped. Only candidates with
     a real birth date are kept. A valid number has no valid neighbour, so it yields no rows.
     """
-    values = _distinct(ids, r"^\d{17}[\dX]$")
+    values = _distinct(ids, r"^[0-9X]{18}$")  # an X swapped into the body is one keystroke too
     if not values:
         return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
     full = _chars(values, 18)
     body = full[:, :17].astype(np.int64) - 48
+    numeric_body = (body <= 9).all(axis=1)
+    body = np.where(body <= 9, body, 0)
     target = np.array([_CHECK_VALUE[v[17]] for v in values], dtype=np.int64)
     total = body @ _W
     out = _Collector(values, 18)
@@ -94,11 +96,11 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
         d = (body[:, pos] + (target - total) * _INV_W[pos]) % 11
         cand = full.copy()
         cand[:, pos] = (np.minimum(d, 9) + 48).astype(np.uint8)
-        out.add(cand, (d <= 9) & (d != body[:, pos]), f"substitution@{pos + 1}")
+        out.add(cand, numeric_body & (d <= 9) & (d != body[:, pos]), f"substitution@{pos + 1}")
     right = _CHARS[total % 11]
     cand = full.copy()
     cand[:, 17] = right
-    out.add(cand, right != full[:, 17], "substitution@18")
+    out.add(cand, numeric_body & (right != full[:, 17]), "substitution@18")
     for pos in range(17):
         cand = full.copy()
         cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
@@ -118,7 +120,7 @@ def neighbours15(ids: pl.Series) -> pl.DataFrame:
     A legacy number has no check character, so every substitution and adjacent swap with a real
     birth date is a candidate (about 135 per number); `edit` positions refer to the 15 digits.
     """
-    values = _distinct(ids, r"^\d{15}$")
+    values = _distinct(ids, r"^[0-9]{15}$")
     if not values:
         return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
     full = _chars(values, 15)

@@ -34,7 +34,7 @@ INVALID_STATUSES = ("bad_check", "bad_date", "malformed", "excel_number", "missi
 
 _FULLWIDTH = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "x"]
 _ASCII = [str(i) for i in range(10)] + ["X", "X", "X"]
-_SCIENTIFIC = r"^\d+(\.\d+)?[eE]\+?\d+$"
+_SCIENTIFIC = r"^[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+$"
 _EARLIEST_BIRTH = dt.date(1880, 1, 1)
 
 
@@ -60,7 +60,7 @@ def check_digit_expr(body17: pl.Expr) -> pl.Expr:
     """The check character of a 17-digit string column (null where the body is not 17 digits)."""
     digits = [body17.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
     total = pl.sum_horizontal([d * w for d, w in zip(digits, WEIGHTS)])
-    rem = pl.when(body17.str.contains(r"^\d{17}$")).then(total % 11)
+    rem = pl.when(body17.str.contains(r"^[0-9]{17}$")).then(total % 11)
     return rem.replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
 
 
@@ -90,8 +90,8 @@ def normalize_id(
     p = prefix or raw
     as_of = as_of or dt.date.today()
     c = clean_id(pl.col(raw))
-    is18 = c.str.contains(r"^\d{17}[\dX]$")
-    is15 = c.str.contains(r"^\d{15}$")
+    is18 = c.str.contains(r"^[0-9]{17}[0-9X]$")
+    is15 = c.str.contains(r"^[0-9]{15}$")
     birth18 = _birth_date(c.str.slice(6, 8), as_of)
     birth15 = _birth_date(pl.lit("19") + c.str.slice(6, 6), as_of)
     check_ok = check_digit_expr(c.str.slice(0, 17)) == c.str.slice(17, 1)

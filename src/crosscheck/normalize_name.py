@@ -23,7 +23,7 @@ from pypinyin import Style, lazy_pinyin
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile(r"[\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31]+")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
-_FORMER_NAME = re.compile(r"[(（\[【](曾用名|原名|又名|别名)[^)）\]】]*[)）\]】]?$")
+_FORMER_NAME = re.compile(r"(?:[(（\[【](?:曾用名|原名|又名|别名)[^)）\]】]*[)）\]】]?)+$")
 _PINYIN_DROP = re.compile(r"[^a-z0-9]")
 
 

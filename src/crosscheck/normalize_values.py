@@ -26,13 +26,13 @@ def parse_date(raw: pl.Expr) -> pl.Expr:
     """A date from 2022-12-01, 2022/12/1, 2022.12.1, 20221201, 2022年12月1日, an Excel date cell
     read as text ("2022-12-01 00:00:00") or an Excel serial number (44896)."""
     s = blank_to_null(raw).str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
-    parts = s.str.extract_groups(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
-    compact = s.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
+    parts = s.str.extract_groups(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?(?:[ T].*)?$")
+    compact = s.str.extract_groups(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
     year = pl.coalesce(parts.struct.field("1"), compact.struct.field("1"))
     month = pl.coalesce(parts.struct.field("2"), compact.struct.field("2")).str.zfill(2)
     day = pl.coalesce(parts.struct.field("3"), compact.struct.field("3")).str.zfill(2)
     from_text = (year + "-" + month + "-" + day).str.to_date("%Y-%m-%d", strict=False)
-    serial = s.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    serial = s.str.extract(r"^([0-9]{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = pl.when(serial.is_between(1, 80000)).then(
         pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
     )
@@ -47,19 +47,19 @@ def parse_amount(raw: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[\s,，元￥¥]|RMB|人民币", "")
         .str.replace_all("．", ".")
     )
-    return pl.when(s.str.contains(r"^-?\d+(\.\d+)?$")).then(s.cast(pl.Float64, strict=False))
+    return pl.when(s.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")).then(s.cast(pl.Float64, strict=False))
 
 
 def digits_only(raw: pl.Expr) -> pl.Expr:
     """Bank account or card number: digits only (spaces, dashes, full-width digits dropped)."""
-    s = raw.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS).str.replace_all(r"\D", "")
+    s = raw.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS).str.replace_all(r"[^0-9]", "")
     return pl.when(s.str.len_chars() > 0).then(s)
 
 
 def parse_phone(raw: pl.Expr) -> pl.Expr:
     """A phone number as digits, without a leading +86 / 0086."""
     s = digits_only(raw)
-    return s.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+    return s.str.replace(r"^(?:0086|86)(1[0-9]{10})$", "$1")
 
 
 def parse_yes_no(raw: pl.Expr) -> pl.Expr:

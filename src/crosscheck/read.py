@@ -60,8 +60,15 @@ def detect_encoding(data: bytes) -> str:
     return "gb18030" if best.encoding.lower() in GB_FAMILY else best.encoding
 
 
+def _detect(data: bytes, label: str) -> str:
+    try:
+        return detect_encoding(data)
+    except ValueError as e:
+        raise InputError(f"{label}: {e}; set `encoding:` for this file in month.yaml") from None
+
+
 def decode(data: bytes, encoding: str, label: str) -> str:
-    enc = detect_encoding(data) if encoding == "auto" else ENCODING_ALIASES.get(encoding, encoding)
+    enc = _detect(data, label) if encoding == "auto" else ENCODING_ALIASES.get(encoding, encoding)
     try:
         return data.decode(enc)
     except UnicodeDecodeError as e:
@@ -74,7 +81,7 @@ def decode(data: bytes, encoding: str, label: str) -> str:
 
 def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
     data = path.read_bytes()
-    encoding = detect_encoding(data) if spec.encoding == "auto" else spec.encoding
+    encoding = _detect(data, label) if spec.encoding == "auto" else spec.encoding
     if encoding in ("utf-8", "utf-8-sig") and spec.encoding == "auto":
         utf8 = data.removeprefix(codecs.BOM_UTF8)  # already checked by detect_encoding
     else:
@@ -89,17 +96,26 @@ def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, st
     return frame, encoding
 
 
-def sheet_names(path: Path) -> list[str]:
-    return list(fastexcel.read_excel(path).sheet_names)
+def _open_xlsx(path: Path, label: str):
+    try:
+        return fastexcel.read_excel(path)
+    except Exception as e:  # fastexcel raises its own error types for corrupt or foreign files
+        raise InputError(f"{label}: not a readable xlsx workbook ({type(e).__name__})") from None
 
 
 def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
-    reader = fastexcel.read_excel(path)
-    sheet = spec.sheet if spec.sheet is not None else 0
-    if spec.sheet is not None and spec.sheet not in reader.sheet_names:
-        raise ConfigError(f"{label}: sheet '{spec.sheet}' not found (sheets: {', '.join(reader.sheet_names)})")
-    frame = reader.load_sheet(sheet, dtypes="string").to_polars()
-    return frame
+    reader = _open_xlsx(path, label)
+    try:
+        return reader.load_sheet(spec.sheet if spec.sheet is not None else 0, dtypes="string").to_polars()
+    except Exception as e:
+        raise InputError(f"{label}: sheet cannot be read ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+
+
+def _read_parquet(path: Path, label: str, columns_only: bool = False):
+    try:
+        return list(pl.read_parquet_schema(path)) if columns_only else pl.read_parquet(path)
+    except Exception as e:
+        raise InputError(f"{label}: not a readable Parquet file ({type(e).__name__})") from None
 
 
 def _excel_number_flags(path: Path, spec: InputFile, headers: dict[str, str]) -> pl.DataFrame | None:
@@ -119,14 +135,14 @@ def _excel_number_flags(path: Path, spec: InputFile, headers: dict[str, str]) ->
     return loaded.select(pl.col(h).is_not_null().alias(f"_{f}_excel") for h, f in id_headers.items())
 
 
-def header_mapping(columns: list[str], spec: InputFile, kind: str, label: str) -> dict[str, str]:
-    """File header -> canonical field, from the config's `columns` or from the usual headers."""
+def header_mapping(columns: list[str], spec: InputFile, kind: str, label: str, where: str) -> dict[str, str]:
+    """File header -> canonical field, from the config's `columns` or from the usual headers.
+    `where` names the config file and key for errors ("month.yaml: roster[0]")."""
     if spec.columns:
         missing = [h for h in spec.columns if h not in columns]
         if missing:
             raise ConfigError(
-                f"{label}: column '{missing[0]}' named in month.yaml is not in the file "
-                f"(headers: {', '.join(columns)})"
+                f"{where}.columns.{missing[0]}: column not in {label} (headers: {', '.join(columns)})"
             )
         return dict(spec.columns)
     synonyms = synonym_map(kind)
@@ -137,8 +153,8 @@ def header_mapping(columns: list[str], spec: InputFile, kind: str, label: str) -
             mapping[h] = field
     if not {"id_number", "name"} & set(mapping.values()):
         raise ConfigError(
-            f"{label}: no ID number or name column recognised (headers: {', '.join(columns)}); "
-            "add a `columns:` mapping in month.yaml"
+            f"{where}: no ID number or name column recognised in {label} (headers: {', '.join(columns)}); "
+            "add a `columns:` mapping"
         )
     return mapping
 
@@ -148,20 +164,25 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
     path = config.resolve(spec.path)
     label = str(spec.path)
     suffix = path.suffix.lower()
+    where = f"{config.config_name}: {key}"
     if suffix == ".parquet":
-        columns = list(pl.read_parquet_schema(path))
+        columns = _read_parquet(path, label, columns_only=True)
     elif suffix in (".xlsx", ".xlsm"):
-        names = sheet_names(path)
-        if spec.sheet is not None and spec.sheet not in names:
-            raise ConfigError(f"{label}: sheet '{spec.sheet}' not found (sheets: {', '.join(names)})")
-        sheet = fastexcel.read_excel(path).load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
+        reader = _open_xlsx(path, label)
+        if spec.sheet is not None and spec.sheet not in reader.sheet_names:
+            raise ConfigError(f"{where}.sheet: sheet '{spec.sheet}' not found in {label} "
+                              f"(sheets: {', '.join(reader.sheet_names)})")
+        try:
+            sheet = reader.load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
+        except Exception as e:
+            raise InputError(f"{label}: sheet cannot be read ({type(e).__name__})") from None
         columns = [c.name for c in sheet.available_columns()]
     else:
         with path.open("rb") as fh:
             head = fh.read(65536)
         text = decode(head.rsplit(b"\n", 1)[0] if b"\n" in head else head, spec.encoding, label)
         columns = pl.read_csv(io.BytesIO(text.lstrip("\ufeff").encode()), n_rows=0, infer_schema=False).columns
-    return header_mapping(columns, spec, kind, label)
+    return header_mapping(columns, spec, kind, label, where)
 
 
 def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> RawTable:
@@ -172,7 +193,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     encoding = None
     flags = None
     if suffix == ".parquet":
-        frame = pl.read_parquet(path)
+        frame = _read_parquet(path, label)
         floats = [c for c, t in frame.schema.items() if t.is_float()]
         frame = frame.select(pl.all().cast(pl.String))
         first_row = 1
@@ -182,7 +203,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     else:
         frame, encoding = _read_csv(path, spec, label)
         first_row = 2
-    mapping = header_mapping(frame.columns, spec, kind, label)
+    mapping = header_mapping(frame.columns, spec, kind, label, f"{config.config_name}: {key}")
     if suffix in (".xlsx", ".xlsm"):
         flags = _excel_number_flags(path, spec, mapping)
     elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
