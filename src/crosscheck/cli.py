@@ -17,7 +17,7 @@ app = typer.Typer(help="crosscheck: 救助资金发放前比对 (pre-payment cro
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False)  # locals may hold personal data
 err = Console(stderr=True)
-out = Console()
+console = Console()
 
 
 def _fail(e: CrosscheckError) -> None:
@@ -31,11 +31,11 @@ def _logging(quiet: bool) -> None:
 
 def _summary(result) -> None:
     m = result.manifest
-    out.print(f"{m['month']}: {m['cases']['total']} cases, {m['cases']['hold']} to hold "
+    console.print(f"{m['month']}: {m['cases']['total']} cases, {m['cases']['hold']} to hold "
               f"({m['totals']['rows_read']} rows read, {m['totals']['rows_rejected']} rejected)")
     for rule, n in m["cases"]["by_rule"].items():
-        out.print(f"  {rule:<24} {n}")
-    out.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet manifest.json")
+        console.print(f"  {rule:<24} {n}")
+    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet manifest.json")
 
 
 @app.command()
@@ -65,7 +65,7 @@ def check(config: Path = typer.Option(..., "--config", "-c", help="the month con
         cfg, catalog = check_month(config)
     except CrosscheckError as e:
         _fail(e)
-    out.print(f"{config}: OK: month {cfg.month}, {len(cfg.roster)} roster file(s), {len(cfg.sources)} source file(s), "
+    console.print(f"{config}: OK: month {cfg.month}, {len(cfg.roster)} roster file(s), {len(cfg.sources)} source file(s), "
               f"{len(catalog.rules)} rules", soft_wrap=True, highlight=False)
 
 
@@ -89,8 +89,29 @@ def demo(
             result = run_month(config, out_dir / "result", steps=steps)
     except CrosscheckError as e:
         _fail(e)
-    out.print(f"demo county written to {config.parent} (planted cases in expected.csv)")
+    console.print(f"demo county written to {config.parent} (planted cases in expected.csv)")
     _summary(result)
+
+
+@app.command()
+def link(
+    left: Path = typer.Argument(..., help="the first table (CSV, XLSX or Parquet)"),
+    right: Path = typer.Argument(..., help="the second table"),
+    config: Path = typer.Option(None, "--config", "-c", help="link.yaml: column mappings, rules folder, threshold"),
+    out: Path = typer.Option(Path("pairs.parquet"), "--out", "-o", help="where to write the pairs"),
+    all_pairs: bool = typer.Option(False, "--all-pairs", help="write every candidate pair, not only matches"),
+) -> None:
+    """Match the people of two tables: scored, explained pairs into --out (Parquet)."""
+    from crosscheck.link_tables import link_files, load_link_config
+
+    try:
+        pairs = link_files(left, right, load_link_config(config), all_pairs=all_pairs)
+    except CrosscheckError as e:
+        _fail(e)
+    pairs.write_parquet(out, statistics=False)
+    matched = int(pairs["is_match"].sum())
+    of = f" of {pairs.height} candidates" if all_pairs else ""
+    console.print(f"{matched} matched pairs{of} written to {out}", soft_wrap=True, highlight=False)
 
 
 def main() -> None:  # pragma: no cover

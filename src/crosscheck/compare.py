@@ -11,8 +11,11 @@ ID number (`id_number`):
   exact              the same 18-digit number
   legacy15           equal once a 15-digit legacy number is converted to 18
   keystroke_checked  one digit wrong or two adjacent digits swapped, and one side's check digit fails
-  keystroke_legacy   a 15-digit legacy number one keystroke from the other number's 15-digit form
-  twin_or_neighbour  both valid, same region and birth date, another sequence number (twins, neighbours)
+  twin_or_neighbour  both valid, same region and birth date, another sequence number (twins, neighbours;
+                     this comes first: without a check digit, a legacy number one digit off in its
+                     sequence is indistinguishable from a twin's)
+  keystroke_legacy   a 15-digit legacy number one keystroke from the other number's 15-digit form,
+                     in the region code or the birth date
   different          anything else: two valid different numbers are two people
 
 Name (`name`):
@@ -73,8 +76,8 @@ def id_level() -> pl.Expr:
         .when((l == r) & ~any_legacy).then(pl.lit("exact"))
         .when(l == r).then(pl.lit("legacy15"))
         .when(any_bad & pl.col("_k18_pos").is_not_null()).then(pl.lit("keystroke_checked"))
-        .when(any_legacy & pl.col("_k15_pos").is_not_null()).then(pl.lit("keystroke_legacy"))
         .when(both_valid & (l.str.slice(0, 14) == r.str.slice(0, 14))).then(pl.lit("twin_or_neighbour"))
+        .when(any_legacy & pl.col("_k15_pos").is_not_null()).then(pl.lit("keystroke_legacy"))
         .otherwise(pl.lit("different"))
     )
 

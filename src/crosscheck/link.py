@@ -21,6 +21,12 @@ def _person_side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
     return lf.select(pl.col(c).alias(f"{prefix}_{c.lstrip('_')}") for c in cols)
 
 
+def _materialise(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Only the person columns, computed once (blocking reads them several times)."""
+    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in lf.collect_schema()]
+    return lf.select(cols).collect().lazy()
+
+
 def compare_pairs(pairs: pl.LazyFrame, left: pl.LazyFrame, right: pl.LazyFrame, settings: MatchSettings) -> pl.DataFrame:
     """Join candidate pairs to both records and compute every field's level."""
     joined = (
@@ -41,6 +47,8 @@ def match_persons(
 ) -> pl.DataFrame:
     """Scored, explained pairs (`l_key`, `r_key`, levels, weights, `match_weight`, `is_match`,
     `match_explanation`, `blocked_by`); right=None links a table with itself."""
+    left = _materialise(left)
+    right = None if right is None else _materialise(right)
     pairs = candidate_pairs(left, right, max_pairs=settings.max_pairs_per_rule)
     compared = compare_pairs(pairs, left, left if right is None else right, settings)
     fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())

@@ -83,9 +83,18 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "id_number": ID_SYNONYMS,
         "name": NAME_SYNONYMS,
     },
+    # any table of people, for `crosscheck link`
+    "person": {
+        "id_number": ID_SYNONYMS,
+        "name": NAME_SYNONYMS,
+        "birth_date": ("出生日期", "出生年月日", "生日"),
+        "sex": ("性别",),
+        "address": ("住址", "地址", "家庭住址"),
+        "phone": ("联系电话", "电话", "手机号码"),
+    },
 }
 
-SOURCE_KINDS = tuple(k for k in FIELDS if k != "roster")
+SOURCE_KINDS = tuple(k for k in FIELDS if k not in ("roster", "person"))
 
 # Fields a row cannot do without; an unparseable value sends the row to rejects.
 MANDATORY: dict[str, tuple[str, ...]] = {
@@ -94,7 +103,7 @@ MANDATORY: dict[str, tuple[str, ...]] = {
     "prisoners": ("admitted_on",),
 }
 
-DATE_FIELDS = ("death_date", "registered_on", "established_on", "admitted_on", "released_on")
+DATE_FIELDS = ("birth_date", "death_date", "registered_on", "established_on", "admitted_on", "released_on")
 ID_FIELDS = ("id_number", "payee_id_number")
 
 
