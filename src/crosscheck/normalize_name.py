@@ -1,13 +1,16 @@
 """Chinese personal names: one canonical written form and a toneless pinyin key.
 
-Names are normalised per distinct value (a county has far fewer distinct names than rows) and the
-result joined back, so the Python work is proportional to the vocabulary, not the table.
-
 The canonical form: Unicode NFKC (full-width letters, compatibility forms), every kind of space
 removed (U+3000 and zero-width ones too), middle-dot variants (• ・ ‧ ． . ∙ ⋅) unified to U+00B7 as
-民委发〔2016〕33号 requires, a trailing former-name note such as （曾用名…） dropped, and traditional
-characters converted to simplified (OpenCC t2s). The pinyin key is the toneless pinyin of the
-canonical form without separators (张伟 and 章伟 share `zhangwei`).
+民委发〔2016〕33号 requires, trailing former-name notes such as （曾用名…） dropped, and traditional
+characters converted to simplified (OpenCC t2s, character by character: a name is not a phrase).
+The pinyin key is the toneless pinyin of each character's most common reading, joined without
+separators (张伟 and 章伟 share `zhangwei`); characters without pinyin stay as they are.
+
+Both are defined per character, so a county's names are normalised by looking up its few thousand
+distinct characters once (OpenCC and pypinyin run per character, not per row) and rewriting whole
+columns with Polars (`str.replace_many`); `canonical_name` and `pinyin_key` are the same definition
+for one string, used by tests and explanations.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import polars as pl
 from pypinyin import Style, lazy_pinyin
 
 MIDDLE_DOT = "\u00b7"
-_DOTS = re.compile(r"[\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31]+")
-_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
-_FORMER_NAME = re.compile(r"(?:[(（\[【](?:曾用名|原名|又名|别名)[^)）\]】]*[)）\]】]?)+$")
-_PINYIN_DROP = re.compile(r"[^a-z0-9]")
+DOT_CHARS = "\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31"
+SPACE_CHARS = "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+_SPACES = re.compile(rf"[\s{SPACE_CHARS}]+")
+_FORMER_NAME = r"(?:[(（\[【](?:曾用名|原名|又名|别名)[^)）\]】]*[)）\]】]?)+$"
+_DOT_RUNS = "\u00b7{2,}"
+_ASCII_PUNCT = r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"
 
 
 @functools.cache
@@ -32,12 +37,36 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def _canonical_once(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name)
-    s = _SPACES.sub("", s)
-    s = _FORMER_NAME.sub("", s)
-    s = _DOTS.sub(MIDDLE_DOT, s).strip(MIDDLE_DOT)
-    return _t2s().convert(s)
+@functools.cache
+def canonical_char(ch: str) -> str:
+    """The canonical form of one character (a space -> "", a dot variant -> U+00B7, traditional ->
+    simplified), iterated to a fixed point so that it is idempotent."""
+    s = ch
+    for _ in range(4):
+        nxt = "".join(
+            "" if _SPACES.fullmatch(c) else MIDDLE_DOT if c in DOT_CHARS else _t2s().convert(c)
+            for c in unicodedata.normalize("NFKC", s)
+        )
+        if nxt == s:
+            break
+        s = nxt
+    return s
+
+
+@functools.cache
+def pinyin_of(ch: str) -> str:
+    """Toneless pinyin of one character's most common reading; the character itself if none."""
+    if ch == MIDDLE_DOT:
+        return ""
+    if ch.isascii():
+        return ch.lower() if ch.isalnum() else ""
+    return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda chars: list(chars))[0]
+
+
+def _tidy(s: str) -> str:
+    s = re.sub(_FORMER_NAME, "", s)
+    s = re.sub(_DOT_RUNS, MIDDLE_DOT, s)
+    return s.strip(MIDDLE_DOT)
 
 
 def canonical_name(name: str | None) -> str | None:
@@ -45,8 +74,8 @@ def canonical_name(name: str | None) -> str | None:
     if name is None:
         return None
     s = name
-    for _ in range(4):  # converge: conversions can expose another convertible form
-        nxt = _canonical_once(s)
+    for _ in range(4):
+        nxt = _tidy("".join(canonical_char(c) for c in s))
         if nxt == s:
             break
         s = nxt
@@ -57,27 +86,45 @@ def pinyin_key(name: str | None) -> str | None:
     """Toneless pinyin of a canonical name, letters only; characters without pinyin kept as-is."""
     if not name:
         return None
-    syllables = lazy_pinyin(name.replace(MIDDLE_DOT, ""), style=Style.NORMAL, errors=lambda chars: list(chars))
-    key = "".join(_PINYIN_DROP.sub("", s.lower()) if s.isascii() else s for s in syllables)
-    return key or None
+    return "".join(pinyin_of(c) for c in name) or None
+
+
+def _char_map(column: pl.Series, fn) -> dict[str, str]:
+    """fn over the distinct characters of a column, for those it changes."""
+    chars = column.drop_nulls().str.split("").explode().unique().drop_nulls().to_list()
+    return {c: m for c in chars if (m := fn(c)) != c}
+
+
+def _rewrite(col: pl.Series, mapping: dict[str, str]) -> pl.Series:
+    return col.str.replace_many(mapping) if mapping else col
+
+
+def canonical_names(names: pl.Series) -> pl.Series:
+    """`canonical_name` of every value, computed per distinct character."""
+    s = names
+    for _ in range(4):  # the same fixed point as canonical_name, on the whole column
+        nxt = _rewrite(s, _char_map(s, canonical_char))
+        nxt = nxt.str.replace(_FORMER_NAME, "").str.replace_all(_DOT_RUNS, MIDDLE_DOT).str.strip_chars(MIDDLE_DOT)
+        if nxt.equals(s, check_names=False, null_equal=True):
+            break
+        s = nxt
+    return pl.select(pl.when(s.str.len_chars() > 0).then(s)).to_series().alias(names.name)
+
+
+def pinyin_keys(canonical: pl.Series) -> pl.Series:
+    """`pinyin_key` of every canonical value, computed per distinct character."""
+    keys = _rewrite(canonical, _char_map(canonical, pinyin_of))
+    return pl.select(pl.when(keys.str.len_chars() > 0).then(keys)).to_series().alias(canonical.name)
 
 
 def normalize_names(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
-    """Add `{column}_norm` (canonical name) and `{column}_pinyin`, computed once per distinct name.
-
-    The raw column is kept as evidence.
-    """
-    p = f"{column}_norm"
-    k = f"{column}_pinyin"
-    distinct = frame.select(pl.col(column).unique()).collect().to_series()
-    raw = distinct.drop_nulls().to_list()
-    canon = [canonical_name(n) for n in raw]
-    keys = [pinyin_key(c) for c in canon]
-    lookup = pl.LazyFrame(
-        {column: raw, p: canon, k: keys},
-        schema={column: pl.String, p: pl.String, k: pl.String},
-    )
-    return frame.join(lookup, on=column, how="left", maintain_order="left", nulls_equal=False)
+    """Add `{column}_norm` (canonical name) and `{column}_pinyin`, computed once per distinct name
+    and per distinct character. The raw column is kept as evidence."""
+    raw = frame.select(pl.col(column).unique()).collect().to_series().drop_nulls()
+    canon = canonical_names(raw)
+    lookup = pl.DataFrame({column: raw, f"{column}_norm": canon, f"{column}_pinyin": pinyin_keys(canon)},
+                          schema={column: pl.String, f"{column}_norm": pl.String, f"{column}_pinyin": pl.String})
+    return frame.join(lookup.lazy(), on=column, how="left", maintain_order="left")
 
 
 def mask_name(name: str | None) -> str:

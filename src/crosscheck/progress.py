@@ -49,6 +49,6 @@ class Steps:
         elapsed = time.perf_counter() - start
         self.timings[name] = round(elapsed, 3)
         if task is not None:
-            self._progress.update(task, completed=total)
+            self._progress.update(task, completed=total, refresh=True)
         else:
             log.info("%s: %.2fs", label, elapsed)
