@@ -25,5 +25,5 @@ def people(ids: list[str | None], names: list[str | None], births: list[dt.date 
         data["birth_date"] = births
         schema["birth_date"] = pl.Date
     lf = pl.LazyFrame(data, schema=schema).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
-    lf = lf.with_columns(normalize_id("id_raw", prefix="id", as_of=AS_OF))
+    lf = normalize_id(lf, "id_raw", prefix="id", as_of=AS_OF)
     return normalize_names(lf, "name")

@@ -49,9 +49,7 @@ def normalise(values, *, as_of: dt.date = AS_OF, excel: list[bool | None] | None
         data["excel"] = excel
         schema["excel"] = pl.Boolean
     frame = pl.DataFrame(data, schema=schema)
-    return frame.with_columns(
-        normalize_id("raw", prefix="id", excel_flag="excel" if excel is not None else None, as_of=as_of)
-    )
+    return normalize_id(frame, "raw", prefix="id", excel_flag="excel" if excel is not None else None, as_of=as_of)
 
 
 def one(raw: str | None, **kw) -> dict:
@@ -452,7 +450,7 @@ def test_excel_flag_does_not_hide_missing():
 
 def test_prefix_defaults_to_the_raw_column():
     frame = pl.DataFrame({"idno": [WORKED]})
-    out = frame.with_columns(normalize_id("idno", as_of=AS_OF))
+    out = normalize_id(frame, "idno", as_of=AS_OF)
     assert out.columns == ["idno", "idno_status", "idno_birth", "idno_sex", "idno_region"]
     assert out.row(0) == (WORKED, "valid", dt.date(1980, 1, 1), "M", "340524")
 
@@ -463,7 +461,7 @@ def test_default_as_of_is_today():
     body_today = "110105" + today.strftime("%Y%m%d") + "001"
     body_tomorrow = "110105" + tomorrow.strftime("%Y%m%d") + "001"
     out = pl.DataFrame({"raw": [body_today + check_digit(body_today), body_tomorrow + check_digit(body_tomorrow)]})
-    statuses = out.with_columns(normalize_id("raw", prefix="id"))["id_status"].to_list()
+    statuses = normalize_id(out, "raw", prefix="id")["id_status"].to_list()
     assert statuses == ["valid", "bad_date"]
 
 

@@ -87,8 +87,10 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
         return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
     full = _chars(values, 18)
     body = full[:, :17].astype(np.int64) - 48
-    numeric_body = (body <= 9).all(axis=1)
-    body = np.where(body <= 9, body, 0)
+    letters = body > 9  # an X in the body: only replacing that one character can make it valid
+    n_letters = letters.sum(axis=1)
+    numeric_body = n_letters == 0
+    body = np.where(letters, 0, body)
     target = np.array([_CHECK_VALUE[v[17]] for v in values], dtype=np.int64)
     total = body @ _W
     out = _Collector(values, 18)
@@ -96,7 +98,8 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
         d = (body[:, pos] + (target - total) * _INV_W[pos]) % 11
         cand = full.copy()
         cand[:, pos] = (np.minimum(d, 9) + 48).astype(np.uint8)
-        out.add(cand, numeric_body & (d <= 9) & (d != body[:, pos]), f"substitution@{pos + 1}")
+        fixable = (numeric_body & (d != body[:, pos])) | ((n_letters == 1) & letters[:, pos])
+        out.add(cand, fixable & (d <= 9), f"substitution@{pos + 1}")
     right = _CHARS[total % 11]
     cand = full.copy()
     cand[:, 17] = right
@@ -114,37 +117,56 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
 _CHARS = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 
 
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _real_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = (month >= 1) & (month <= 12)
+    last = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return month_ok & (day >= 1) & (day <= last)
+
+
 def neighbours15(ids: pl.Series) -> pl.DataFrame:
     """18-digit forms of the 15-digit numbers one keystroke from each distinct 15-digit value.
 
     A legacy number has no check character, so every substitution and adjacent swap with a real
-    birth date is a candidate (about 135 per number); `edit` positions refer to the 15 digits.
+    birth date is a candidate (about 130 per number); `edit` positions refer to the 15 digits.
+    Computed on digit matrices: the century 19 is inserted and the check character appended
+    arithmetically, and dates are checked with calendar arithmetic, not by parsing strings.
     """
     values = _distinct(ids, r"^[0-9]{15}$")
     if not values:
         return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
     full = _chars(values, 15)
-    out = _Collector(values, 15)
+    out = _Collector(values, 18)
     for pos in range(15):
         for d in range(10):
             cand = full.copy()
             cand[:, pos] = 48 + d
-            out.add(cand, full[:, pos] != 48 + d, f"substitution@{pos + 1}")
+            out.add(_upgrade(cand), (full[:, pos] != 48 + d) & _dated(cand), f"substitution@{pos + 1}")
     for pos in range(14):
         cand = full.copy()
         cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
-        out.add(cand, full[:, pos] != full[:, pos + 1], f"swap@{pos + 1}")
-    frame = out.frame()
-    as18 = _with_check(frame["neighbour"].str.slice(0, 6) + "19" + frame["neighbour"].str.slice(6, 9))
-    return _real_birth(frame.with_columns(as18.alias("neighbour")))
+        out.add(_upgrade(cand), (full[:, pos] != full[:, pos + 1]) & _dated(cand), f"swap@{pos + 1}")
+    return out.frame()
 
 
-def _with_check(body17: pl.Series) -> pl.Series:
-    values = body17.to_list()
-    if not values:
-        return body17
-    total = (_chars(values, 17).astype(np.int64) - 48) @ _W
-    return body17 + pl.Series(_CHARS[total % 11].view("S1")).cast(pl.String)
+def _dated(legacy: np.ndarray) -> np.ndarray:
+    """Rows of 15-digit matrices whose YYMMDD is a real date in the 1900s."""
+    d = legacy.astype(np.int64) - 48
+    return _real_dates(1900 + d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11])
+
+
+def _upgrade(legacy: np.ndarray) -> np.ndarray:
+    """15-digit matrices -> 18-character matrices (century 19 inserted, check character appended)."""
+    n = len(legacy)
+    body = np.empty((n, 17), dtype=np.uint8)
+    body[:, :6] = legacy[:, :6]
+    body[:, 6], body[:, 7] = ord("1"), ord("9")
+    body[:, 8:] = legacy[:, 6:]
+    total = (body.astype(np.int64) - 48) @ _W
+    return np.concatenate([body, _CHARS[total % 11][:, None]], axis=1)
 
 
 def one_keystroke(a: str, b: str) -> str | None:

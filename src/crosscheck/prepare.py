@@ -125,14 +125,11 @@ def normalize_frame(
 ) -> pl.LazyFrame:
     """Typed and normalised columns for one table kind; raw ID and name kept beside them."""
     excel = "_id_number_excel" if "_id_number_excel" in lf.collect_schema() else None
-    lf = lf.with_columns(pl.col("id_number").alias("id_raw")).with_columns(
-        normalize_id("id_raw", prefix="id", excel_flag=excel, as_of=month_last_day)
-    )
+    lf = normalize_id(lf.with_columns(pl.col("id_number").alias("id_raw")), "id_raw", prefix="id",
+                      excel_flag=excel, as_of=month_last_day)
     if "payee_id_number" in present:
         pexcel = "_payee_id_number_excel" if "_payee_id_number_excel" in lf.collect_schema() else None
-        lf = lf.with_columns(
-            normalize_id("payee_id_number", prefix="payee_id", excel_flag=pexcel, as_of=month_last_day)
-        )
+        lf = normalize_id(lf, "payee_id_number", prefix="payee_id", excel_flag=pexcel, as_of=month_last_day)
     lf = lf.with_columns(_typed_columns(kind, present, catalog, month_last_day))
     lf = normalize_names(lf.with_columns(blank_to_null(pl.col("name")).alias("name")), "name")
     if "program" in present:

@@ -89,15 +89,15 @@ def load(config: Path) -> dict:
                        amount_num=amount.cast(pl.Float64, strict=False), _a=amount)
     rejected = (pl.col("id_number").is_null() & pl.col("name").is_null()) | pl.col("program").is_null() \
         | (pl.col("_a").is_not_null() & (pl.col("_a") != "") & pl.col("amount_num").is_null())
-    r = r.with_columns(*normalize_id("id_number", prefix="id", as_of=d0),
-                       *normalize_id("payee_id_number", prefix="payee", as_of=d0), rejected=rejected,
+    r = normalize_id(normalize_id(r, "id_number", prefix="id", as_of=d0), "payee_id_number", prefix="payee", as_of=d0)
+    r = r.with_columns(rejected=rejected,
                        account=pl.col("bank_account").str.replace_all(r"\D", ""),
                        name_n=_t2s(r["name"].str.replace_all(r"[\s\u3000]", "")))
     r = r.with_columns(name_n=norm_name("name_n"))
     src: dict[str, list[pl.DataFrame]] = {}
     for item in cfg["sources"]:
         df = read_table(root, item, item["kind"]).with_columns(file=pl.lit(item["path"]))
-        df = df.with_columns(*normalize_id("id_number", prefix="id", as_of=d0))
+        df = normalize_id(df, "id_number", prefix="id", as_of=d0)
         df = df.with_columns(name_n=norm_name("name").map_batches(_t2s, return_dtype=pl.String))
         src.setdefault(item["kind"], []).append(df)
     return {"d0": d0, "roster": r, "src": {k: pl.concat(v, how="diagonal_relaxed") for k, v in src.items()},

@@ -170,7 +170,7 @@ def test_files_and_encodings(county):
     (root / "儿童福利发放名册.csv").read_bytes().decode("gb18030")
     hukou = pl.read_parquet(root / "sources/户籍人口.parquet")
     assert all(t == pl.String for t in hukou.schema.values())
-    h = hukou.with_columns(normalize_id("公民身份号码", prefix="id"))
+    h = normalize_id(hukou, "公民身份号码", prefix="id")
     assert ((h["id_sex"] == "M") == (h["性别"] == "男")).all()
     assert (h["id_birth"].dt.strftime("%Y%m%d") == h["出生日期"]).all()
 
