@@ -25,8 +25,9 @@ NAMES = ["张伟", "章伟", "張偉", "张 伟", "张玮", "李芳", "阿卜杜
 
 
 def _levels(pairs: list[tuple[int, int]], table: pl.LazyFrame) -> pl.DataFrame:
-    p = pl.LazyFrame(pairs, schema={"l_key": pl.Int64, "r_key": pl.Int64}, orient="row")
-    return compare_pairs(p, table, table, SETTINGS).sort("l_key", "r_key")
+    p = pl.DataFrame(pairs, schema={"l_key": pl.Int64, "r_key": pl.Int64}, orient="row")
+    frame = table.collect()  # keys 0..n-1 are the row positions compare_pairs fetches by
+    return compare_pairs(p, frame, frame, SETTINGS).sort("l_key", "r_key")
 
 
 @settings(max_examples=60, deadline=None)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import polars as pl
 
 from crosscheck.errors import CrosscheckError
-from crosscheck.keystrokes import neighbours15, neighbours18
+from crosscheck.keystrokes import id_key, neighbours15, neighbours18
 from crosscheck.masking import mask_id
 
 COMPARABLE = ("valid", "legacy15", "bad_check", "bad_date")
@@ -54,6 +54,7 @@ def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> tuple
 
 
 def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[str], max_pairs: int) -> pl.LazyFrame:
+    left, right = (side.drop_nulls(on).collect().lazy() for side in (left, right))  # counted, then joined
     total, worst = count_pairs(left, right, on)
     if total > max_pairs:
         key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])
@@ -61,8 +62,7 @@ def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[s
             f"blocking rule '{rule}' would build {total:,} candidate pairs (limit {max_pairs:,}); "
             f"the largest block ({key}) alone gives {worst[-1]:,}: check for a placeholder value in {on}"
         )
-    return left.drop_nulls(on).join(right.drop_nulls(on), on=on).select(
-        "l_key", "r_key", pl.lit(rule).alias("blocked_by"))
+    return left.join(right, on=on).select("l_key", "r_key", pl.lit(rule).alias("blocked_by"))
 
 
 def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
@@ -70,24 +70,25 @@ def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
 
 
 def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int) -> list[pl.LazyFrame]:
-    """Pairs where one side's number is a keystroke neighbour of the other side's."""
+    """Pairs where one side's number is a keystroke neighbour of the other side's (Int64 keys)."""
     out = []
     for a, b, a_name, b_name in ((left, right, "l", "r"), (right, left, "r", "l")):
         a_ids = a.select("_key", "id", "id_status")
         bad = a_ids.filter(pl.col("id_status").is_in(TYPO_STATUSES))
         legacy = a_ids.filter(pl.col("id_status") == "legacy15").with_columns(
             (pl.col("id").str.slice(0, 6) + pl.col("id").str.slice(8, 9)).alias("id15"))
-        bad_ids = bad.select("id").unique().collect().to_series()
-        legacy_ids = legacy.select("id15").unique().collect().to_series()
-        n18 = neighbours18(bad_ids).lazy()
-        n15 = neighbours15(legacy_ids).lazy().rename({"id": "id15"})
+        n18 = neighbours18(bad.select("id").unique().collect().to_series(), as_keys=True).lazy()
+        n15 = neighbours15(legacy.select("id15").unique().collect().to_series(), as_keys=True).lazy()
         typed = pl.concat([
-            bad.join(n18, on="id").select(pl.col("_key").alias(f"{a_name}_key"), "neighbour"),
-            legacy.join(n15, on="id15").select(pl.col("_key").alias(f"{a_name}_key"), "neighbour"),
+            bad.join(n18, on="id").select(pl.col("_key").alias(f"{a_name}_key"), "neighbour_key"),
+            legacy.join(n15.rename({"id": "id15"}), on="id15").select(pl.col("_key").alias(f"{a_name}_key"),
+                                                                       "neighbour_key"),
         ])
         target = b.filter(pl.col("id_status").is_in(["valid", "legacy15"])).select(
-            pl.col("_key").alias(f"{b_name}_key"), pl.col("id").alias("neighbour"))
-        out.append(_guarded_join("id_keystroke", typed, target, ["neighbour"], max_pairs))
+            pl.col("_key").alias(f"{b_name}_key"), id_key(pl.col("id")).alias("neighbour_key"))
+        # most neighbours are nobody's number: drop them before counting and joining
+        typed = typed.join(target.select("neighbour_key"), on="neighbour_key", how="semi")
+        out.append(_guarded_join("id_keystroke", typed, target, ["neighbour_key"], max_pairs))
     return out
 
 
@@ -97,9 +98,11 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`."""
     self_link = right is None
     right = left if self_link else right
-    l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), "id")
-    r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), "id")
-    parts = [_guarded_join("id_exact", l_id, r_id, ["id"], max_pairs)]
+    l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(
+        pl.col("_key").alias("l_key"), id_key(pl.col("id")).alias("id_key"))
+    r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(
+        pl.col("_key").alias("r_key"), id_key(pl.col("id")).alias("id_key"))
+    parts = [_guarded_join("id_exact", l_id, r_id, ["id_key"], max_pairs)]
     parts += _keystroke_pairs(left, right, max_pairs)
     l_nb = left.select(pl.col("_key").alias("l_key"), "name_pinyin", birth_expr(left.collect_schema()).alias("birth"))
     r_nb = right.select(pl.col("_key").alias("r_key"), "name_pinyin", birth_expr(right.collect_schema()).alias("birth"))

@@ -27,6 +27,7 @@ Birth date (`birth_date`, only where both tables have their own): null, exact, d
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
@@ -37,28 +38,48 @@ NAME_LEVELS = ("null", "exact", "normalized", "pinyin", "close", "different")
 BIRTH_LEVELS = ("null", "exact", "different")
 
 
-def keystroke_columns(a: pl.Expr, b: pl.Expr, length: int, prefix: str) -> list[pl.Expr]:
-    """Columns `{prefix}_pos` (1-based position of the keystroke that turns `a` into `b`: the
-    substituted character, or the first of two adjacent swapped ones; null when they are not one
-    keystroke apart) and `{prefix}_swap` (the keystroke is a swap)."""
-    diffs = [(a.str.slice(i, 1) != b.str.slice(i, 1)).cast(pl.Int8) for i in range(length)]
-    n = pl.sum_horizontal(diffs)
-    first = pl.coalesce([pl.when(d == 1).then(pl.lit(i)) for i, d in enumerate(diffs)])
-    swapped = (a.str.slice(first, 1) == b.str.slice(first + 1, 1)) & (a.str.slice(first + 1, 1) == b.str.slice(first, 1))
-    same_len = (a.str.len_chars() == length) & (b.str.len_chars() == length)
-    is_swap = same_len & (n == 2) & swapped
-    pos = pl.when(same_len & (n == 1)).then(first + 1).when(is_swap).then(first + 1)
-    return [pos.alias(f"{prefix}_pos"), is_swap.alias(f"{prefix}_swap")]
+def _matrix(values: pl.Series, width: int) -> np.ndarray:
+    """Fixed-width ASCII strings as an (n, width) byte matrix (one join, no per-row Python)."""
+    if values.len() == 0:
+        return np.empty((0, width), dtype=np.uint8)
+    return np.frombuffer(values.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(-1, width)
+
+
+def keystroke_columns(a: pl.Series, b: pl.Series, width: int, prefix: str) -> list[pl.Series]:
+    """`{prefix}_pos`: 1-based position of the keystroke that turns `a` into `b` (the substituted
+    character, or the first of two adjacent swapped ones), null when they are not one keystroke
+    apart; `{prefix}_swap`: the keystroke is a swap. Computed on byte matrices."""
+    pattern = f"^[0-9X]{{{width}}}$"
+    ok = (a.str.contains(pattern) & b.str.contains(pattern)).fill_null(False)
+    rows = ok.arg_true()
+    pos = np.full(a.len(), -1, dtype=np.int64)
+    swap = np.zeros(a.len(), dtype=bool)
+    if rows.len():
+        A, B = _matrix(a.gather(rows), width), _matrix(b.gather(rows), width)
+        diff = A != B
+        n = diff.sum(axis=1)
+        first = diff.argmax(axis=1)
+        nxt = np.minimum(first + 1, width - 1)
+        r = np.arange(len(A))
+        is_swap = (n == 2) & diff[r, nxt] & (A[r, first] == B[r, nxt]) & (A[r, nxt] == B[r, first]) & (nxt > first)
+        one = (n == 1) | is_swap
+        idx = rows.to_numpy()
+        pos[idx] = np.where(one, first + 1, -1)
+        swap[idx] = is_swap
+    position = pl.Series(f"{prefix}_pos", pos)
+    return [position.set(position == -1, None).cast(pl.Int32), pl.Series(f"{prefix}_swap", swap)]
 
 
 def _to15(id18: pl.Expr) -> pl.Expr:
     return id18.str.slice(0, 6) + id18.str.slice(8, 9)
 
 
-def id_keystrokes() -> list[pl.Expr]:
+def id_keystrokes(pairs: pl.DataFrame) -> pl.DataFrame:
     """Keystroke columns of the pair's numbers (`_k18_*`) and of their 15-digit forms (`_k15_*`)."""
-    l, r = pl.col("l_id"), pl.col("r_id")
-    return keystroke_columns(l, r, 18, "_k18") + keystroke_columns(_to15(l), _to15(r), 15, "_k15")
+    l15 = pairs.select(_to15(pl.col("l_id"))).to_series()
+    r15 = pairs.select(_to15(pl.col("r_id"))).to_series()
+    return pairs.with_columns(keystroke_columns(pairs["l_id"], pairs["r_id"], 18, "_k18")
+                              + keystroke_columns(l15, r15, 15, "_k15"))
 
 
 def id_level() -> pl.Expr:

@@ -23,6 +23,7 @@ _INV_W = np.array([pow(int(w), -1, 11) for w in WEIGHTS], dtype=np.int64)  # inv
 _CHECK_VALUE = {c: i for i, c in enumerate(CHECK_CHARS)}  # check char -> remainder it stands for
 
 NEIGHBOUR_SCHEMA = {"id": pl.String, "neighbour": pl.String, "edit": pl.String}
+KEY_SCHEMA = {"id": pl.String, "neighbour_key": pl.Int64, "edit": pl.String}
 
 
 def _digits(ids: list[str], width: int) -> np.ndarray:
@@ -51,16 +52,42 @@ class _Collector:
         self.edit_ids.append(np.full(len(rows), len(self.edits), dtype=np.int64))
         self.edits.append(edit)
 
-    def frame(self) -> pl.DataFrame:
+    def frame(self, as_keys: bool = False) -> pl.DataFrame:
         if not self.blocks:
-            return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+            return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
         stacked = np.ascontiguousarray(np.concatenate(self.blocks).astype(np.uint8))
-        neighbour = pl.Series(stacked.view(f"S{self.width}").ravel()).cast(pl.String)
-        return pl.DataFrame({
-            "id": pl.Series(self.values, dtype=pl.String).gather(np.concatenate(self.sources)),
-            "neighbour": neighbour,
-            "edit": pl.Series(self.edits, dtype=pl.String).gather(np.concatenate(self.edit_ids)),
-        })
+        if as_keys:
+            neighbour = pl.Series("neighbour_key", _keys(stacked))
+        else:
+            neighbour = pl.Series("neighbour", stacked.view(f"S{self.width}").ravel()).cast(pl.String)
+        return pl.DataFrame([
+            pl.Series("id", self.values, dtype=pl.String).gather(np.concatenate(self.sources)),
+            neighbour,
+            pl.Series("edit", self.edits, dtype=pl.String).gather(np.concatenate(self.edit_ids)),
+        ])
+
+
+_CHECK_INDEX = np.zeros(256, dtype=np.int64)
+_CHECK_INDEX[np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)] = np.arange(11)
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+
+
+def _keys(matrix18: np.ndarray) -> np.ndarray:
+    """Int64 keys of 18-character number matrices: body * 11 + the check character's index.
+    The body's two halves (9 and 8 digits) are exact in float64, so BLAS does the products."""
+    digits = matrix18[:, :17].astype(np.float64) - 48
+    high = (digits[:, :9] @ _POWERS[:9].astype(np.float64) / 10**8).astype(np.int64)
+    low = (digits[:, 9:] @ _POWERS[9:].astype(np.float64)).astype(np.int64)
+    return (high * 10**8 + low) * 11 + _CHECK_INDEX[matrix18[:, 17]]
+
+
+def id_key(col: pl.Expr) -> pl.Expr:
+    """The same Int64 key for an 18-character number column (null for anything else): joins on
+    integers are several times cheaper than on strings."""
+    check = col.str.slice(17, 1).replace_strict({c: i for i, c in enumerate(CHECK_CHARS)}, default=None,
+                                                 return_dtype=pl.Int64)
+    body = pl.when(col.str.contains(r"^[0-9]{17}[0-9X]$")).then(col.str.slice(0, 17).cast(pl.Int64, strict=False))
+    return body * 11 + check
 
 
 def _distinct(ids: pl.Series, pattern: str) -> list[str]:
@@ -68,11 +95,7 @@ def _distinct(ids: pl.Series, pattern: str) -> list[str]:
     return values.filter(values.str.contains(pattern)).to_list()
 
 
-def _real_birth(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.filter(pl.col("neighbour").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null())
-
-
-def neighbours18(ids: pl.Series) -> pl.DataFrame:
+def neighbours18(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     """Valid 18-character numbers one keystroke from each distinct 18-character value of `ids`.
 
     Columns `id`, `neighbour`, `edit` (`substitution@N`, `swap@N`, N 1-based). Substitutions of a
@@ -81,10 +104,11 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
     given position (kept when it is 0-9 and differs from the typed one). The check character can
     be the wrong one itself, and any two adjacent characters can be swapped. Only candidates with
     a real birth date are kept. A valid number has no valid neighbour, so it yields no rows.
+    With `as_keys`, the neighbours come as Int64 keys (`id_key`) in `neighbour_key`.
     """
     values = _distinct(ids, r"^[0-9X]{18}$")  # an X swapped into the body is one keystroke too
     if not values:
-        return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+        return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
     full = _chars(values, 18)
     body = full[:, :17].astype(np.int64) - 48
     letters = body > 9  # an X in the body: only replacing that one character can make it valid
@@ -99,19 +123,19 @@ def neighbours18(ids: pl.Series) -> pl.DataFrame:
         cand = full.copy()
         cand[:, pos] = (np.minimum(d, 9) + 48).astype(np.uint8)
         fixable = (numeric_body & (d != body[:, pos])) | ((n_letters == 1) & letters[:, pos])
-        out.add(cand, fixable & (d <= 9), f"substitution@{pos + 1}")
+        out.add(cand, fixable & (d <= 9) & _dated18(cand), f"substitution@{pos + 1}")
     right = _CHARS[total % 11]
     cand = full.copy()
     cand[:, 17] = right
-    out.add(cand, numeric_body & (right != full[:, 17]), "substitution@18")
+    out.add(cand, numeric_body & (right != full[:, 17]) & _dated18(cand), "substitution@18")
     for pos in range(17):
         cand = full.copy()
         cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
         digits_ok = (cand[:, :17] <= 57).all(axis=1)  # an X moved into the body is not a number
         sums = (np.minimum(cand[:, :17].astype(np.int64) - 48, 9) @ _W) % 11
         ok = (full[:, pos] != full[:, pos + 1]) & digits_ok & (_CHARS[sums] == cand[:, 17])
-        out.add(cand, ok, f"swap@{pos + 1}")
-    return _real_birth(out.frame())
+        out.add(cand, ok & _dated18(cand), f"swap@{pos + 1}")
+    return out.frame(as_keys)
 
 
 _CHARS = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
@@ -124,10 +148,10 @@ def _real_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndar
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_ok = (month >= 1) & (month <= 12)
     last = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    return month_ok & (day >= 1) & (day <= last)
+    return month_ok & (year >= 1) & (day >= 1) & (day <= last)
 
 
-def neighbours15(ids: pl.Series) -> pl.DataFrame:
+def neighbours15(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     """18-digit forms of the 15-digit numbers one keystroke from each distinct 15-digit value.
 
     A legacy number has no check character, so every substitution and adjacent swap with a real
@@ -137,7 +161,7 @@ def neighbours15(ids: pl.Series) -> pl.DataFrame:
     """
     values = _distinct(ids, r"^[0-9]{15}$")
     if not values:
-        return pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+        return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
     full = _chars(values, 15)
     out = _Collector(values, 18)
     for pos in range(15):
@@ -149,7 +173,14 @@ def neighbours15(ids: pl.Series) -> pl.DataFrame:
         cand = full.copy()
         cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
         out.add(_upgrade(cand), (full[:, pos] != full[:, pos + 1]) & _dated(cand), f"swap@{pos + 1}")
-    return out.frame()
+    return out.frame(as_keys)
+
+
+def _dated18(cand: np.ndarray) -> np.ndarray:
+    """Rows of 18-character matrices whose YYYYMMDD is a real date (an X in it is not)."""
+    d = np.minimum(cand[:, 6:14].astype(np.int64) - 48, 99)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    return (cand[:, 6:14] <= 57).all(axis=1) & _real_dates(year, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
 
 
 def _dated(legacy: np.ndarray) -> np.ndarray:

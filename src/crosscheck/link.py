@@ -16,27 +16,30 @@ from crosscheck.scoring import MatchSettings, score
 PERSON_COLUMNS = ("_key", "id", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
 
 
-def _person_side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
-    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in lf.collect_schema()]
-    return lf.select(pl.col(c).alias(f"{prefix}_{c.lstrip('_')}") for c in cols)
+def _person_side(frame: pl.DataFrame, positions: pl.Series, prefix: str) -> pl.DataFrame:
+    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in frame.columns and c != "_key"]
+    return frame.select(cols).gather(positions).rename({c: f"{prefix}_{c}" for c in cols})
 
 
-def _materialise(lf: pl.LazyFrame) -> pl.LazyFrame:
+def _materialise(lf: pl.LazyFrame) -> pl.DataFrame:
     """Only the person columns, computed once (blocking reads them several times)."""
     cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in lf.collect_schema()]
-    return lf.select(cols).collect().lazy()
+    return lf.select(cols).collect()
 
 
-def compare_pairs(pairs: pl.LazyFrame, left: pl.LazyFrame, right: pl.LazyFrame, settings: MatchSettings) -> pl.DataFrame:
-    """Join candidate pairs to both records and compute every field's level."""
-    joined = (
-        pairs.join(_person_side(left, "l"), on="l_key", how="left")
-        .join(_person_side(right, "r"), on="r_key", how="left")
-        .collect()
-    )
+def _by_position(frame: pl.DataFrame) -> pl.LazyFrame:
+    """The frame keyed by row position, so that candidate pairs fetch their records by `gather`."""
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key")).lazy()
+
+
+def compare_pairs(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, settings: MatchSettings) -> pl.DataFrame:
+    """Fetch both records of each candidate pair (`l_key`, `r_key` are row positions in `left` and
+    `right`) and compute every field's level."""
+    joined = pl.concat([pairs, _person_side(left, pairs["l_key"], "l"), _person_side(right, pairs["r_key"], "r")],
+                       how="horizontal")
     joined = name_similarity(joined, settings.close_similarity)
     has_birth = "l_birth_date" in joined.columns and "r_birth_date" in joined.columns
-    joined = joined.with_columns(id_keystrokes()).with_columns(id_level().alias("id_level"), name_level().alias("name_level"))
+    joined = id_keystrokes(joined).with_columns(id_level().alias("id_level"), name_level().alias("name_level"))
     if has_birth:
         joined = joined.with_columns(birth_level().alias("birth_level"))
     return joined.with_columns(id_edit().alias("id_edit")).drop("^_k1[58]_.*$")
@@ -47,12 +50,15 @@ def match_persons(
 ) -> pl.DataFrame:
     """Scored, explained pairs (`l_key`, `r_key`, levels, weights, `match_weight`, `is_match`,
     `match_explanation`, `blocked_by`); right=None links a table with itself."""
-    left = _materialise(left)
-    right = None if right is None else _materialise(right)
-    pairs = candidate_pairs(left, right, max_pairs=settings.max_pairs_per_rule)
-    compared = compare_pairs(pairs, left, left if right is None else right, settings)
+    lframe = _materialise(left)
+    rframe = lframe if right is None else _materialise(right)
+    pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
+                            max_pairs=settings.max_pairs_per_rule).collect()
+    compared = compare_pairs(pairs, lframe, rframe, settings)
     fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
     scored = score(compared.lazy(), settings, fields).collect()
     if only_matches:
         scored = scored.filter(pl.col("is_match"))
-    return scored.sort("l_key", "r_key")
+    keys = scored.with_columns(  # row positions back to the callers' keys
+        lframe["_key"].gather(scored["l_key"]).alias("l_key"), rframe["_key"].gather(scored["r_key"]).alias("r_key"))
+    return keys.sort("l_key", "r_key")
