@@ -23,7 +23,7 @@ _INV_W = np.array([pow(int(w), -1, 11) for w in WEIGHTS], dtype=np.int64)  # inv
 _CHECK_VALUE = {c: i for i, c in enumerate(CHECK_CHARS)}  # check char -> remainder it stands for
 
 NEIGHBOUR_SCHEMA = {"id": pl.String, "neighbour": pl.String, "edit": pl.String}
-KEY_SCHEMA = {"id": pl.String, "neighbour_key": pl.Int64, "edit": pl.String}
+KEY_SCHEMA = {"id_key": pl.Int64, "neighbour_key": pl.Int64}
 
 
 def _digits(ids: list[str], width: int) -> np.ndarray:
@@ -38,8 +38,8 @@ def _chars(values: list[str], width: int) -> np.ndarray:
 class _Collector:
     """Candidate rows (as byte matrices) with the row of the number they came from and the edit."""
 
-    def __init__(self, values: list[str], width: int) -> None:
-        self.values, self.width = values, width
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
         self.blocks: list[np.ndarray] = []
         self.sources: list[np.ndarray] = []
         self.edits: list[str] = []
@@ -53,16 +53,17 @@ class _Collector:
         self.edits.append(edit)
 
     def frame(self, as_keys: bool = False) -> pl.DataFrame:
+        """The neighbours as strings (`id`, `neighbour`, `edit`), or for joins as integers
+        (`id_key`: the typed number's `id_key`, `neighbour_key`: the neighbour's)."""
         if not self.blocks:
             return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
-        stacked = np.ascontiguousarray(np.concatenate(self.blocks).astype(np.uint8))
+        stacked = np.ascontiguousarray(np.concatenate(self.blocks))
+        sources = np.concatenate(self.sources)
         if as_keys:
-            neighbour = pl.Series("neighbour_key", _keys(stacked))
-        else:
-            neighbour = pl.Series("neighbour", stacked.view(f"S{self.width}").ravel()).cast(pl.String)
+            return pl.DataFrame({"id_key": _keys(_chars(self.values, 18))[sources], "neighbour_key": _keys(stacked)})
         return pl.DataFrame([
-            pl.Series("id", self.values, dtype=pl.String).gather(np.concatenate(self.sources)),
-            neighbour,
+            pl.Series("id", self.values, dtype=pl.String).gather(sources),
+            pl.Series("neighbour", stacked.view("S18").ravel()).cast(pl.String),
             pl.Series("edit", self.edits, dtype=pl.String).gather(np.concatenate(self.edit_ids)),
         ])
 
@@ -104,7 +105,7 @@ def neighbours18(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     given position (kept when it is 0-9 and differs from the typed one). The check character can
     be the wrong one itself, and any two adjacent characters can be swapped. Only candidates with
     a real birth date are kept. A valid number has no valid neighbour, so it yields no rows.
-    With `as_keys`, the neighbours come as Int64 keys (`id_key`) in `neighbour_key`.
+    With `as_keys`, the typed number and its neighbours come as Int64 keys (`id_key`).
     """
     values = _distinct(ids, r"^[0-9X]{18}$")  # an X swapped into the body is one keystroke too
     if not values:
@@ -117,7 +118,7 @@ def neighbours18(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     body = np.where(letters, 0, body)
     target = np.array([_CHECK_VALUE[v[17]] for v in values], dtype=np.int64)
     total = body @ _W
-    out = _Collector(values, 18)
+    out = _Collector(values)
     for pos in range(17):
         d = (body[:, pos] + (target - total) * _INV_W[pos]) % 11
         cand = full.copy()
@@ -151,29 +152,54 @@ def _real_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndar
     return month_ok & (year >= 1) & (day >= 1) & (day <= last)
 
 
+# weights of the 15 legacy digits inside the 17-digit body (19 is inserted after the region code)
+_W15 = np.array(WEIGHTS[:6] + WEIGHTS[8:], dtype=np.int64)
+_W_CENTURY = 1 * WEIGHTS[6] + 9 * WEIGHTS[7]
+_P15 = 10 ** np.arange(14, -1, -1, dtype=np.int64)
+
+
 def neighbours15(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     """18-digit forms of the 15-digit numbers one keystroke from each distinct 15-digit value.
 
     A legacy number has no check character, so every substitution and adjacent swap with a real
     birth date is a candidate (about 130 per number); `edit` positions refer to the 15 digits.
-    Computed on digit matrices: the century 19 is inserted and the check character appended
-    arithmetically, and dates are checked with calendar arithmetic, not by parsing strings.
+    Each edit is applied arithmetically to the number held as an integer, and so is its effect on
+    the 18-digit form's weighted sum: no strings and no digit matrices per candidate.
     """
     values = _distinct(ids, r"^[0-9]{15}$")
     if not values:
         return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
-    full = _chars(values, 15)
-    out = _Collector(values, 18)
+    v = pl.Series(values).cast(pl.Int64).to_numpy()
+    digits = (v[:, None] // _P15) % 10
+    base_sum = digits @ _W15 + _W_CENTURY
+    rows = np.arange(len(v))
+    edits: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
     for pos in range(15):
         for d in range(10):
-            cand = full.copy()
-            cand[:, pos] = 48 + d
-            out.add(_upgrade(cand), (full[:, pos] != 48 + d) & _dated(cand), f"substitution@{pos + 1}")
+            delta = d - digits[:, pos]
+            edits.append((delta != 0, v + delta * _P15[pos], base_sum + delta * _W15[pos], f"substitution@{pos + 1}"))
     for pos in range(14):
-        cand = full.copy()
-        cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
-        out.add(_upgrade(cand), (full[:, pos] != full[:, pos + 1]) & _dated(cand), f"swap@{pos + 1}")
-    return out.frame(as_keys)
+        a, b = digits[:, pos], digits[:, pos + 1]
+        number = v + (b - a) * _P15[pos] + (a - b) * _P15[pos + 1]
+        edits.append((a != b, number, base_sum + (b - a) * _W15[pos] + (a - b) * _W15[pos + 1], f"swap@{pos + 1}"))
+    keep = [ok & _dated15(number) for ok, number, _, _ in edits]
+    source = np.concatenate([rows[k] for k in keep])
+    number = np.concatenate([e[1][k] for e, k in zip(edits, keep)])
+    total = np.concatenate([e[2][k] for e, k in zip(edits, keep)])
+    body17 = (number // 10**9) * 10**11 + 19 * 10**9 + number % 10**9
+    key = body17 * 11 + total % 11  # the check character's index in CHECK_CHARS is the remainder
+    if as_keys:
+        return pl.DataFrame({"id_key": v[source], "neighbour_key": key})
+    edit = np.concatenate([np.full(int(k.sum()), i) for i, k in enumerate(keep)])
+    text = pl.Series(body17).cast(pl.String).str.zfill(17) + pl.Series(_CHARS[total % 11].view("S1")).cast(pl.String)
+    return pl.DataFrame([pl.Series("id", values, dtype=pl.String).gather(source), text.alias("neighbour"),
+                         pl.Series("edit", [e[3] for e in edits], dtype=pl.String).gather(edit)])
+
+
+def _dated15(number: np.ndarray) -> np.ndarray:
+    """Legacy numbers (as integers) whose YYMMDD is a real date in the 1900s."""
+    yymmdd = (number // 1000) % 10**6
+    return (number >= 0) & _real_dates(1900 + yymmdd // 10**4, (yymmdd // 100) % 100, yymmdd % 100)
 
 
 def _dated18(cand: np.ndarray) -> np.ndarray:
@@ -181,23 +207,6 @@ def _dated18(cand: np.ndarray) -> np.ndarray:
     d = np.minimum(cand[:, 6:14].astype(np.int64) - 48, 99)
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     return (cand[:, 6:14] <= 57).all(axis=1) & _real_dates(year, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
-
-
-def _dated(legacy: np.ndarray) -> np.ndarray:
-    """Rows of 15-digit matrices whose YYMMDD is a real date in the 1900s."""
-    d = legacy.astype(np.int64) - 48
-    return _real_dates(1900 + d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11])
-
-
-def _upgrade(legacy: np.ndarray) -> np.ndarray:
-    """15-digit matrices -> 18-character matrices (century 19 inserted, check character appended)."""
-    n = len(legacy)
-    body = np.empty((n, 17), dtype=np.uint8)
-    body[:, :6] = legacy[:, :6]
-    body[:, 6], body[:, 7] = ord("1"), ord("9")
-    body[:, 8:] = legacy[:, 6:]
-    total = (body.astype(np.int64) - 48) @ _W
-    return np.concatenate([body, _CHARS[total % 11][:, None]], axis=1)
 
 
 def one_keystroke(a: str, b: str) -> str | None:
