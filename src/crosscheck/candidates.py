@@ -80,8 +80,8 @@ def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int) ->
         n18 = neighbours18(bad.select("id").unique().collect().to_series(), as_keys=True).lazy()
         n15 = neighbours15(legacy.select("id15").unique().collect().to_series(), as_keys=True).lazy()
         typed = pl.concat([
-            bad.select("_key", id_key(pl.col("id")).alias("id_key")).join(n18, on="id_key"),
-            legacy.select("_key", pl.col("id15").cast(pl.Int64).alias("id_key")).join(n15, on="id_key"),
+            bad.select("_key", "id").join(n18, on="id").drop("id"),
+            legacy.select("_key", pl.col("id15").cast(pl.Int64).alias("id_key")).join(n15, on="id_key").drop("id_key"),
         ]).select(pl.col("_key").alias(f"{a_name}_key"), "neighbour_key")
         target = b.filter(pl.col("id_status").is_in(["valid", "legacy15"])).select(
             pl.col("_key").alias(f"{b_name}_key"), id_key(pl.col("id")).alias("neighbour_key"))

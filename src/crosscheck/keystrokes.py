@@ -23,7 +23,8 @@ _INV_W = np.array([pow(int(w), -1, 11) for w in WEIGHTS], dtype=np.int64)  # inv
 _CHECK_VALUE = {c: i for i, c in enumerate(CHECK_CHARS)}  # check char -> remainder it stands for
 
 NEIGHBOUR_SCHEMA = {"id": pl.String, "neighbour": pl.String, "edit": pl.String}
-KEY_SCHEMA = {"id_key": pl.Int64, "neighbour_key": pl.Int64}
+KEY18_SCHEMA = {"id": pl.String, "neighbour_key": pl.Int64}
+KEY15_SCHEMA = {"id_key": pl.Int64, "neighbour_key": pl.Int64}
 
 
 def _digits(ids: list[str], width: int) -> np.ndarray:
@@ -53,14 +54,15 @@ class _Collector:
         self.edits.append(edit)
 
     def frame(self, as_keys: bool = False) -> pl.DataFrame:
-        """The neighbours as strings (`id`, `neighbour`, `edit`), or for joins as integers
-        (`id_key`: the typed number's `id_key`, `neighbour_key`: the neighbour's)."""
+        """The neighbours as strings (`id`, `neighbour`, `edit`), or for joins with the neighbour
+        as an integer (`id`, `neighbour_key`: its `id_key`)."""
         if not self.blocks:
-            return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
+            return pl.DataFrame(schema=KEY18_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
         stacked = np.ascontiguousarray(np.concatenate(self.blocks))
         sources = np.concatenate(self.sources)
-        if as_keys:
-            return pl.DataFrame({"id_key": _keys(_chars(self.values, 18))[sources], "neighbour_key": _keys(stacked)})
+        if as_keys:  # the typed number stays text: it may hold an X in the wrong place
+            return pl.DataFrame([pl.Series("id", self.values, dtype=pl.String).gather(sources),
+                                 pl.Series("neighbour_key", _keys(stacked))])
         return pl.DataFrame([
             pl.Series("id", self.values, dtype=pl.String).gather(sources),
             pl.Series("neighbour", stacked.view("S18").ravel()).cast(pl.String),
@@ -105,11 +107,11 @@ def neighbours18(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     given position (kept when it is 0-9 and differs from the typed one). The check character can
     be the wrong one itself, and any two adjacent characters can be swapped. Only candidates with
     a real birth date are kept. A valid number has no valid neighbour, so it yields no rows.
-    With `as_keys`, the typed number and its neighbours come as Int64 keys (`id_key`).
+    With `as_keys`, the neighbours come as Int64 keys (`id_key`) in `neighbour_key`.
     """
     values = _distinct(ids, r"^[0-9X]{18}$")  # an X swapped into the body is one keystroke too
     if not values:
-        return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
+        return pl.DataFrame(schema=KEY18_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
     full = _chars(values, 18)
     body = full[:, :17].astype(np.int64) - 48
     letters = body > 9  # an X in the body: only replacing that one character can make it valid
@@ -164,11 +166,12 @@ def neighbours15(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     A legacy number has no check character, so every substitution and adjacent swap with a real
     birth date is a candidate (about 130 per number); `edit` positions refer to the 15 digits.
     Each edit is applied arithmetically to the number held as an integer, and so is its effect on
-    the 18-digit form's weighted sum: no strings and no digit matrices per candidate.
+    the 18-digit form's weighted sum: no strings and no digit matrices per candidate. With
+    `as_keys`: `id_key` (the legacy number as an integer) and `neighbour_key`.
     """
     values = _distinct(ids, r"^[0-9]{15}$")
     if not values:
-        return pl.DataFrame(schema=KEY_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
+        return pl.DataFrame(schema=KEY15_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
     v = pl.Series(values).cast(pl.Int64).to_numpy()
     digits = (v[:, None] // _P15) % 10
     base_sum = digits @ _W15 + _W_CENTURY
