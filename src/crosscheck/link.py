@@ -21,10 +21,13 @@ def _person_side(frame: pl.DataFrame, positions: pl.Series, prefix: str) -> pl.D
     return frame.select(cols).gather(positions).rename({c: f"{prefix}_{c}" for c in cols})
 
 
+def _person_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.select(c for c in (*PERSON_COLUMNS, "birth_date") if c in lf.collect_schema())
+
+
 def _materialise(lf: pl.LazyFrame) -> pl.DataFrame:
     """Only the person columns, computed once (blocking reads them several times)."""
-    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in lf.collect_schema()]
-    return lf.select(cols).collect()
+    return _person_columns(lf).collect()
 
 
 def _by_position(frame: pl.DataFrame) -> pl.LazyFrame:
@@ -50,8 +53,10 @@ def match_persons(
 ) -> pl.DataFrame:
     """Scored, explained pairs (`l_key`, `r_key`, levels, weights, `match_weight`, `is_match`,
     `match_explanation`, `blocked_by`); right=None links a table with itself."""
-    lframe = _materialise(left)
-    rframe = lframe if right is None else _materialise(right)
+    if right is None:
+        lframe = rframe = _materialise(left)
+    else:  # both tables computed at once: their normalisation runs in parallel
+        lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
     pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
                             max_pairs=settings.max_pairs_per_rule).collect()
     compared = compare_pairs(pairs, lframe, rframe, settings)
