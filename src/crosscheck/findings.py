@@ -71,6 +71,23 @@ class ScreenContext:
             self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
         return self._cache[kind]
 
+    def members(self) -> pl.DataFrame:
+        """Members of every roster household (see `household.household_members`), computed once."""
+        if "members" not in self._cache:
+            from crosscheck.household import household_members
+
+            self._cache["members"] = household_members(self)
+        return self._cache["members"]
+
+    def member_matches(self, kind: str) -> pl.DataFrame:
+        """Accepted matches between household members (`l_key`) and a source kind (`r_key`)."""
+        if ("members", kind) not in self._cache:
+            from crosscheck.link import match_persons
+
+            self._cache[("members", kind)] = match_persons(self.members().lazy(), self.sources[kind],
+                                                           self.catalog.matching)
+        return self._cache[("members", kind)]
+
 
 def ref(file: pl.Expr, row: pl.Expr) -> pl.Expr:
     """`file:row` of a record, as inspectors look it up."""

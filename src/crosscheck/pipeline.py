@@ -22,7 +22,7 @@ from crosscheck.report import render_report
 from crosscheck.screen import all_findings, run_rules
 
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
-                  "relation": pl.String, "bank_account": pl.String}
+                  "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean}
 
 
 @dataclass(frozen=True)

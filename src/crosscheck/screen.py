@@ -11,7 +11,7 @@ from collections.abc import Callable
 import polars as pl
 from pydantic import BaseModel
 
-from crosscheck import roster_checks, source_checks
+from crosscheck import member_checks, roster_checks, source_checks
 from crosscheck.catalog import Catalog, rule_params
 from crosscheck.findings import FINDING_SCHEMA, ScreenContext
 
@@ -24,6 +24,12 @@ IMPLEMENTATIONS: dict[str, tuple[type[BaseModel], RuleFunction]] = {
     "exclusive_programs": (roster_checks.ExclusiveParams, roster_checks.exclusive_programs),
     "age_mismatch": (roster_checks.AgeParams, roster_checks.age_mismatch),
     "amount_above_standard": (roster_checks.AmountParams, roster_checks.amount_above_standard),
+    "prisoner": (source_checks.PrisonerParams, source_checks.prisoner),
+    "cross_region": (source_checks.CrossRegionParams, source_checks.cross_region),
+    "public_employee": (member_checks.PublicEmployeeParams, member_checks.public_employee),
+    "vehicle": (member_checks.VehicleParams, member_checks.vehicle),
+    "business": (member_checks.BusinessParams, member_checks.business),
+    "cadre_relative": (member_checks.CadreRelativeParams, member_checks.cadre_relative),
 }
 RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.items()}
 

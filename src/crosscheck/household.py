@@ -1,0 +1,55 @@
+"""Household members: who belongs to a roster household, for the rules that look at the whole family.
+
+Members of a roster household (contract section 3) = the roster persons with that household_id,
+plus every person of the `household` source (公安户籍) who shares a 户号 (household_no) with any of
+them. Roster persons are found in 户籍 by the matching core, not by string equality, so a roster
+number with a typo still brings in its family.
+
+`household_members` returns one row per (household_id, member): the member's normalised person
+columns, where the member was found (`m_origin`: roster or household, `m_ref`: file:row) and a
+unique `_key` for matching members against a source.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crosscheck.findings import ScreenContext, ref
+
+PERSON = ("id", "id_raw", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
+
+
+def _person(lf: pl.LazyFrame, origin: str) -> list[pl.Expr]:
+    return [*(pl.col(c) for c in PERSON), pl.lit(origin).alias("m_origin"),
+            ref(pl.col("_file"), pl.col("_row")).alias("m_ref")]
+
+
+def household_members(ctx: ScreenContext) -> pl.DataFrame:
+    """Every member of every roster household (roster persons and their 户籍 household)."""
+    roster = ctx.roster.filter(pl.col("household_id").is_not_null())
+    from_roster = roster.select(pl.col("household_id"), *_person(roster, "roster"))
+    parts = [from_roster]
+    hukou = ctx.source("household")
+    if hukou is not None and "household_no" in hukou.collect_schema():
+        links = ctx.matches("household").lazy().select("l_key", "r_key")
+        numbers = (
+            roster.select("_key", "household_id")
+            .join(links, left_on="_key", right_on="l_key")
+            .join(hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key")
+            .select("household_id", "household_no").drop_nulls().unique()
+        )
+        family = numbers.join(hukou.filter(pl.col("household_no").is_not_null()), on="household_no")
+        parts.append(family.select(pl.col("household_id"), *_person(family, "household")))
+    members = pl.concat(parts).unique(["household_id", "m_ref"], maintain_order=True).collect()
+    return members.sort("household_id", "m_origin", "m_ref").with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
+
+
+def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
+    """Per household of these programs: the roster row that stands for it in a case (the 户主 if
+    listed, else the first row) and the household's total monthly payment under these programs."""
+    rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null())
+    head_first = rows.sort(pl.col("relation") != "户主", "_file", "_row", nulls_last=True)
+    first = head_first.unique("household_id", keep="first", maintain_order=True)
+    totals = rows.group_by("household_id").agg(pl.col("amount").sum().alias("household_amount"))
+    return first.join(totals, on="household_id")
