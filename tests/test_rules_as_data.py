@@ -81,3 +81,23 @@ def test_an_unknown_parameter_is_refused(tmp_path: Path) -> None:
     _edit(rules / "vehicle.yaml", exempt_type=["摩托车"])
     with pytest.raises(ConfigError, match=r"vehicle\.yaml: exempt_type: unknown key"):
         load_catalog(rules)
+
+
+def test_committed_rule_docs_are_current() -> None:
+    from crosscheck.rules_docs import rules_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert docs.read_text(encoding="utf-8") == rules_markdown(load_catalog()), "run: crosscheck rules docs --out docs/rules.md"
+
+
+def test_rules_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["rules", "list"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0
+    assert all(rule_id in listed.output for rule_id in load_catalog().rules)
+    _, rules = _county_with_rules(tmp_path)
+    assert runner.invoke(app, ["rules", "check", str(rules)]).exit_code == 0
+    (rules / "prisoner.yaml").write_text("id: prisoner\nversion: one\n", encoding="utf-8")
+    broken = runner.invoke(app, ["rules", "check", str(rules)])
+    assert broken.exit_code == 2
+    assert broken.stderr.strip().count("\n") == 0 and "prisoner.yaml: version" in broken.stderr

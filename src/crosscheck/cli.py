@@ -114,5 +114,55 @@ def link(
     console.print(f"{matched} matched pairs{of} written to {out}", soft_wrap=True, highlight=False)
 
 
+rules_app = typer.Typer(help="The rule catalog: list, check a county's edited copy, generate docs.",
+                        no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+def _catalog(folder: Path | None):
+    from crosscheck.catalog import load_catalog
+
+    try:
+        return load_catalog(folder)
+    except CrosscheckError as e:
+        _fail(e)
+
+
+@rules_app.command("list")
+def rules_list(folder: Path = typer.Option(None, "--rules", help="a rules folder (default: the packaged rules)")) -> None:
+    """List the rules: id, version, severity, programs, title."""
+    from rich.table import Table
+
+    catalog = _catalog(folder)
+    table = Table("rule", "version", "severity", "programs", "title")
+    for r in catalog.rules.values():
+        programs = r.programs if isinstance(r.programs, str) else ", ".join(r.programs)
+        table.add_row(r.id, str(r.version), r.severity, programs, r.title)
+    console.print(table)
+
+
+@rules_app.command("check")
+def rules_check(folder: Path = typer.Argument(..., help="the rules folder to validate")) -> None:
+    """Validate a rules folder (a county's edited copy): one line, exit code 2 on the first error."""
+    catalog = _catalog(folder)
+    console.print(f"{folder}: OK: {len(catalog.programs)} programs, {len(catalog.rules)} rules", soft_wrap=True,
+                  highlight=False)
+
+
+@rules_app.command("docs")
+def rules_docs(
+    folder: Path = typer.Option(None, "--rules", help="a rules folder (default: the packaged rules)"),
+    out: Path = typer.Option(None, "--out", "-o", help="write here instead of standard output (docs/rules.md)"),
+) -> None:
+    """The rule catalog as Markdown."""
+    from crosscheck.rules_docs import rules_markdown
+
+    text = rules_markdown(_catalog(folder))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
 def main() -> None:  # pragma: no cover
     app()
