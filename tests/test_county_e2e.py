@@ -73,3 +73,14 @@ def test_fuzzy_cases_are_found_by_the_matching_core(tmp_path: Path, rule: str) -
     hit = cases.filter(pl.col("rule_id") == rule, pl.col("household_id").is_in(fuzzy["household_id"].to_list()))
     assert hit.height == fuzzy.height
     assert hit["explanation"].str.contains("一个按键").all()
+
+
+def test_same_inputs_same_outputs(tmp_path: Path) -> None:
+    """Byte-identical cases.parquet, the same case ids, a manifest that differs only in timings."""
+    _run(COMMITTED, tmp_path / "a")
+    _run(COMMITTED, tmp_path / "b")
+    assert (tmp_path / "a" / "cases.parquet").read_bytes() == (tmp_path / "b" / "cases.parquet").read_bytes()
+    manifests = [json.loads((tmp_path / d / "manifest.json").read_text(encoding="utf-8")) for d in "ab"]
+    for m in manifests:
+        assert set(m.pop("timings")) >= {"read_normalise", "rules", "outputs"}
+    assert manifests[0] == manifests[1]

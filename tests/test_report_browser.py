@@ -1,0 +1,61 @@
+"""report.html in headless Chromium: it renders offline (no request leaves the file), shows the
+counts and the charts, and shows no unmasked ID number. A screenshot is kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from crosscheck.cli import app
+
+COUNTY = Path(__file__).resolve().parent.parent / "fixtures" / "county-small" / "month.yaml"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRED = os.environ.get("CROSSCHECK_REQUIRE_BROWSER") == "1"  # set by .ci/run, which installs Chromium
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None or sync_playwright is None:
+        if REQUIRED:
+            pytest.fail("Chromium and playwright are required here (CROSSCHECK_REQUIRE_BROWSER=1)")
+        pytest.skip("needs Debian's chromium and the playwright package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def test_report_renders_offline_with_counts(browser, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--config", str(COUNTY), "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    cases = pl.read_parquet(tmp_path / "cases.parquet")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((tmp_path / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    assert [u for u in requests if not u.startswith(("file:", "data:", "about:"))] == []
+    assert page.inner_text("#total-cases") == str(cases.height)
+    assert page.inner_text("#hold-cases") == str(cases.filter(pl.col("severity") == "hold").height)
+    assert page.locator("svg.chart").count() == 3
+    box = page.locator("svg.chart").first.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 50
+    text = page.inner_text("body")
+    assert "死亡人员仍在领取救助金" in text
+    assert not any(number in text for number in cases["id_number"].drop_nulls().to_list())
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    page.close()
