@@ -71,22 +71,24 @@ class ScreenContext:
             self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
         return self._cache[kind]
 
-    def members(self) -> pl.DataFrame:
-        """Members of every roster household (see `household.household_members`), computed once."""
-        if "members" not in self._cache:
+    def members(self, programs: list[str]) -> pl.DataFrame:
+        """Members of the roster households of these programs (`household.household_members`),
+        computed once per set of programs."""
+        key = ("members", tuple(sorted(programs)))
+        if key not in self._cache:
             from crosscheck.household import household_members
 
-            self._cache["members"] = household_members(self)
-        return self._cache["members"]
+            self._cache[key] = household_members(self, programs)
+        return self._cache[key]
 
-    def member_matches(self, kind: str) -> pl.DataFrame:
-        """Accepted matches between household members (`l_key`) and a source kind (`r_key`)."""
-        if ("members", kind) not in self._cache:
+    def member_matches(self, programs: list[str], kind: str) -> pl.DataFrame:
+        """Accepted matches between those household members (`l_key`) and a source kind (`r_key`)."""
+        key = ("member_matches", tuple(sorted(programs)), kind)
+        if key not in self._cache:
             from crosscheck.link import match_persons
 
-            self._cache[("members", kind)] = match_persons(self.members().lazy(), self.sources[kind],
-                                                           self.catalog.matching)
-        return self._cache[("members", kind)]
+            self._cache[key] = match_persons(self.members(programs).lazy(), self.sources[kind], self.catalog.matching)
+        return self._cache[key]
 
 
 def ref(file: pl.Expr, row: pl.Expr) -> pl.Expr:

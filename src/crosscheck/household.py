@@ -24,14 +24,20 @@ def _person(lf: pl.LazyFrame, origin: str) -> list[pl.Expr]:
             ref(pl.col("_file"), pl.col("_row")).alias("m_ref")]
 
 
-def household_members(ctx: ScreenContext) -> pl.DataFrame:
-    """Every member of every roster household (roster persons and their 户籍 household)."""
+def household_members(ctx: ScreenContext, programs: list[str]) -> pl.DataFrame:
+    """Every member of the roster households of these programs (roster persons and their 户籍
+    household). Only the households a rule looks at are resolved: the property rules look at
+    means-tested households, a fraction of the roster."""
     roster = ctx.roster.filter(pl.col("household_id").is_not_null())
+    households = roster.filter(pl.col("program").is_in(programs)).select("household_id").unique()
+    roster = roster.join(households, on="household_id", how="semi")
     from_roster = roster.select(pl.col("household_id"), *_person(roster, "roster"))
     parts = [from_roster]
     hukou = ctx.source("household")
     if hukou is not None and "household_no" in hukou.collect_schema():
-        links = ctx.matches("household").lazy().select("l_key", "r_key")
+        from crosscheck.link import match_persons
+
+        links = match_persons(roster, hukou, ctx.catalog.matching).lazy().select("l_key", "r_key")
         numbers = (
             roster.select("_key", "household_id")
             .join(links, left_on="_key", right_on="l_key")

@@ -43,8 +43,9 @@ class CadreRelativeParams(_Params):
 def member_hits(ctx: ScreenContext, rule: Rule, kind: str, evidence: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
     """Households of the rule's programs joined to the evidence records (already filtered) that the
     matching core says are one of their members."""
-    members = ctx.members().lazy()
-    pairs = ctx.member_matches(kind).lazy().select("l_key", "r_key", "match_weight", "match_explanation")
+    programs = ctx.catalog.program_codes(rule)
+    members = ctx.members(programs).lazy()
+    pairs = ctx.member_matches(programs, kind).lazy().select("l_key", "r_key", "match_weight", "match_explanation")
     source = evidence.select(pl.col("_key").alias("r_key"), pl.col("_file").alias("s_file"),
                              pl.col("_row").alias("s_row"), pl.col("id").alias("s_id"), *columns)
     hits = (
@@ -52,7 +53,7 @@ def member_hits(ctx: ScreenContext, rule: Rule, kind: str, evidence: pl.LazyFram
                        "m_origin", "m_ref")
         .join(pairs, on="l_key").join(source, on="r_key")
     )
-    households = household_payment(ctx, ctx.catalog.program_codes(rule))
+    households = household_payment(ctx, programs)
     roster_first = pl.col("m_origin") != "roster"  # name the roster person when the member is one
     return households.join(hits, on="household_id").sort("household_id", "s_file", "s_row", roster_first, "m_ref").unique(
         ["household_id", "s_file", "s_row"], keep="first", maintain_order=True)

@@ -108,7 +108,7 @@ def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], c
               n_hold: int, timings: dict) -> dict:
     inputs = []
     for p in prepared:
-        read = p.table.frame.height
+        read = p.rows_read
         used, rejected = p.frame.height, p.rejects.height
         assert read == used + rejected, f"{p.table.label}: rows read != used + rejected"
         inputs.append({"key": p.table.key, "kind": p.table.kind, "path": p.table.label,

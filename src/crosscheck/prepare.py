@@ -9,7 +9,7 @@ own, not a reject). Rows read = rows kept + rows rejected, always.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -43,9 +43,10 @@ TEXT_FIELDS = ("household_id", "relation", "town", "village", "payee_name", "add
 class Prepared:
     """One input file after normalisation."""
 
-    table: RawTable
+    table: RawTable  # the file's description; its frame is emptied once normalised
     frame: pl.DataFrame
     rejects: pl.DataFrame
+    rows_read: int
 
 
 def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.date) -> list[pl.Expr]:
@@ -117,7 +118,9 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
     ).cast(REJECT_SCHEMA)
     good = flagged.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
     frame = normalize_frame(good.lazy(), kind, present, catalog, month_last_day).collect()
-    return Prepared(table=table, frame=frame, rejects=rejects)
+    # keep the file's description and row count, not its raw text (memory on million-row inputs)
+    return Prepared(table=replace(table, frame=table.frame.clear()), frame=frame, rejects=rejects,
+                    rows_read=table.frame.height)
 
 
 def normalize_frame(

@@ -1,0 +1,83 @@
+"""Overhead: the whole monthly run against Polars merely reading the same input files, side by side.
+
+    .venv/bin/python benchmarks/bench_overhead.py [--scale 5.3] [--repeat 3]
+
+Generates (or reuses) a demo county at the given scale in `benchmarks/data/county-{scale}/`, then
+alternates, `--repeat` times: (a) `crosscheck run` as a fresh process (process start, imports,
+config checks, reading, normalising, every rule, all outputs), (b) a fresh Python process that only
+reads every input file with Polars (CSV in its encoding, xlsx via fastexcel, Parquet). Reports the
+best wall time of each, their ratio, and crosscheck's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+READ_ONLY = r'''
+import sys, yaml, polars as pl
+from pathlib import Path
+config = Path(sys.argv[1]); cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
+for item in cfg["roster"] + cfg["sources"]:
+    path = config.parent / item["path"]
+    if path.suffix == ".parquet":
+        pl.read_parquet(path)
+    elif path.suffix == ".xlsx":
+        pl.read_excel(path, sheet_name=item.get("sheet"), engine="calamine")
+    else:
+        enc = item.get("encoding", "auto")
+        raw = path.read_bytes()
+        if enc == "auto":
+            try:
+                raw.decode("utf-8"); enc = "utf8"
+            except UnicodeDecodeError:
+                enc = "gb18030"
+        pl.read_csv(path, encoding="utf8" if enc in ("utf8", "utf-8", "utf-8-sig") else enc, infer_schema=False)
+'''
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return time.perf_counter() - start, usage.ru_maxrss // 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=5.3)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    county = HERE / "data" / f"county-{args.scale:g}"
+    config = county / "month.yaml"
+    if not config.is_file():
+        subprocess.run([sys.executable, "-m", "crosscheck.demo", str(county), "--scale", str(args.scale)], check=True)
+    crosscheck = [str(Path(sys.executable).parent / "crosscheck"), "run", "--config", str(config),
+                  "--out", str(HERE / "data" / f"county-{args.scale:g}-out"), "--quiet"]
+    reader = [sys.executable, "-c", READ_ONLY, str(config)]
+    runs, reads, peak = [], [], 0
+    for _ in range(args.repeat):
+        seconds, mb = timed(crosscheck)
+        runs.append(seconds)
+        peak = max(peak, mb)
+        reads.append(timed(reader)[0])
+    import polars as pl
+
+    rows = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in county.rglob("*.parquet")}
+    print(f"county scale {args.scale:g}: {county}; parquet row counts {rows}")
+    print(f"crosscheck run (best of {args.repeat}): {min(runs):.2f} s, peak {peak} MB")
+    print(f"polars read only (best of {args.repeat}): {min(reads):.2f} s")
+    print(f"ratio: {min(runs) / min(reads):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
