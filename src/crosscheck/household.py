@@ -24,12 +24,15 @@ def _person(lf: pl.LazyFrame, origin: str) -> list[pl.Expr]:
             ref(pl.col("_file"), pl.col("_row")).alias("m_ref")]
 
 
-def household_members(ctx: ScreenContext, programs: list[str]) -> pl.DataFrame:
+def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFrame | None = None) -> pl.DataFrame:
     """Every member of the roster households of these programs (roster persons and their 户籍
-    household). Only the households a rule looks at are resolved: the property rules look at
-    means-tested households, a fraction of the roster."""
+    household), or of the households in `only` (a `household_id` frame). Only the households a rule
+    looks at are resolved: the property rules look at means-tested households, a fraction of the
+    roster; the proxy rule at the households with a payee."""
     roster = ctx.roster.filter(pl.col("household_id").is_not_null())
     households = roster.filter(pl.col("program").is_in(programs)).select("household_id").unique()
+    if only is not None:
+        households = households.join(only, on="household_id", how="semi")
     roster = roster.join(households, on="household_id", how="semi")
     from_roster = roster.select(pl.col("household_id"), *_person(roster, "roster"))
     parts = [from_roster]

@@ -22,7 +22,8 @@ from crosscheck.report import render_report
 from crosscheck.screen import all_findings, run_rules
 
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
-                  "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean}
+                  "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean,
+                  "payee_id": pl.String, "payee_name": pl.String}
 
 
 @dataclass(frozen=True)

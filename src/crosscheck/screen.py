@@ -11,7 +11,7 @@ from collections.abc import Callable
 import polars as pl
 from pydantic import BaseModel
 
-from crosscheck import member_checks, roster_checks, source_checks
+from crosscheck import graph_checks, member_checks, roster_checks, source_checks
 from crosscheck.catalog import Catalog, rule_params
 from crosscheck.findings import FINDING_SCHEMA, ScreenContext
 
@@ -30,6 +30,8 @@ IMPLEMENTATIONS: dict[str, tuple[type[BaseModel], RuleFunction]] = {
     "vehicle": (member_checks.VehicleParams, member_checks.vehicle),
     "business": (member_checks.BusinessParams, member_checks.business),
     "cadre_relative": (member_checks.CadreRelativeParams, member_checks.cadre_relative),
+    "shared_account": (graph_checks.SharedAccountParams, graph_checks.shared_account),
+    "proxy_collector": (graph_checks.ProxyCollectorParams, graph_checks.proxy_collector),
 }
 RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.items()}
 
