@@ -16,12 +16,15 @@ for one string, used by tests and explanations.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 
 import opencc
 import polars as pl
-from pypinyin import Style, lazy_pinyin
+
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")  # readings are per character: skip the phrase dictionary
+from pypinyin import Style, lazy_pinyin  # noqa: E402
 
 MIDDLE_DOT = "\u00b7"
 DOT_CHARS = "\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31"
