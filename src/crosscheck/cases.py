@@ -13,7 +13,7 @@ import polars as pl
 from crosscheck.catalog import Catalog
 
 CASE_COLUMNS = [
-    "case_id", "rule_id", "severity", "program", "household_id", "id_number", "name",
+    "case_id", "rule_id", "severity", "program", "programs", "household_id", "id_number", "name",
     "source_kind", "source_ref", "match_score", "explanation", "amount_at_risk",
     "town", "village", "amount", "roster_ref", "evidence_key", "evidence", "evidence_fingerprint", "month",
 ]
@@ -44,11 +44,14 @@ def build_cases(findings: pl.DataFrame, catalog: Catalog, month: str) -> pl.Data
         (pl.col("roster_file") + ":" + pl.col("roster_row").cast(pl.String)).alias("roster_ref"),
     )
     # one case per (rule, household, person, evidence): repeated roster rows collapse into one
+    # the same person under two programs of one household is one case: the amounts add up
     grouped = (
-        with_keys.sort("roster_file", "roster_row")
+        with_keys.sort("roster_file", "roster_row", "source_ref", maintain_order=True)
         .group_by("rule_id", "household_id", "_person", "evidence_key", maintain_order=True)
-        .agg(pl.all().first(), pl.col("roster_ref").str.join("; ").alias("_refs"))
-        .with_columns(pl.col("_refs").alias("roster_ref"))
+        .agg(pl.all().exclude("amount", "amount_at_risk", "roster_ref").first(),
+             pl.col("amount").sum(), pl.col("amount_at_risk").sum(),
+             pl.col("program").unique().sort().str.join(",").alias("programs"),
+             pl.col("roster_ref").str.join("; "))
     )
     cases = grouped.with_columns(
         _digest(pl.col("rule_id"), pl.col("household_id"), pl.col("_person"), pl.col("evidence_key")).alias("case_id"),

@@ -33,11 +33,15 @@ class InputFile(BaseModel):
 
     def check_columns(self, kind: str) -> None:
         known = FIELDS[kind]
+        seen: dict[str, str] = {}
         for header, field in (self.columns or {}).items():
             if field not in known:
                 raise ValueError(
                     f"columns.{header}: unknown {kind} field '{field}' (expected one of {', '.join(known)})"
                 )
+            if field in seen:
+                raise ValueError(f"columns.{header}: '{field}' is already the field of column '{seen[field]}'")
+            seen[field] = header
 
 
 class RosterFile(InputFile):
@@ -75,6 +79,11 @@ class MonthConfig(BaseModel):
     rules: Path | None = None
     base_dir: Path = Path(".")
     config_name: str = "month.yaml"
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _no_sources(cls, v):
+        return [] if v is None else v  # `sources:` left empty
 
     @field_validator("month", "county", mode="before")
     @classmethod

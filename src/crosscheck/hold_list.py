@@ -34,7 +34,8 @@ def write_hold_list(cases: pl.DataFrame, path: Path, *, labels: dict[str, str], 
                     month: str) -> int:
     """Write the hold list; return the number of cases on it."""
     hold = cases.filter(pl.col("severity") == "hold").with_columns(
-        pl.col("program").replace_strict(labels, default=pl.col("program")).alias("program_label"),
+        pl.col("programs").str.split(",").list.eval(pl.element().replace_strict(labels, default=pl.element()))
+        .list.join("、").alias("program_label"),
         pl.col("rule_id").replace_strict(titles, default=pl.col("rule_id")).alias("rule_title"),
     ).sort("town", "village", "household_id", "rule_id", "id_number", nulls_last=True)
     wb = xlsxwriter.Workbook(str(path))

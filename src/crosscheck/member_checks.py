@@ -108,8 +108,8 @@ def business(ctx: ScreenContext, rule: Rule, params: BusinessParams) -> pl.LazyF
     if src is None:
         return empty_findings()
     src = _ensure(src, "company", "credit_code", "entity_type", "role", "status", "registered_capital")
-    small = (pl.col("entity_type") == params.small_entity_type) & (
-        pl.col("registered_capital").fill_null(0.0) < params.small_capital_below)
+    small = (pl.col("entity_type") == params.small_entity_type) & (  # an unknown capital is not "small"
+        pl.col("registered_capital") < params.small_capital_below).fill_null(False)
     src = src.filter(pl.col("role").is_in(params.roles), pl.col("status").is_in(params.active_statuses), ~small)
     rows = member_hits(ctx, rule, "businesses", src, "company", "credit_code", "entity_type", "role", "status",
                        "registered_capital")

@@ -44,10 +44,25 @@ def parse_amount(raw: pl.Expr) -> pl.Expr:
     s = (
         blank_to_null(raw)
         .str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS)
-        .str.replace_all(r"[\s,，元￥¥]|RMB|人民币", "")
+        .str.replace_all(r"[\s,，元￥¥]|RMB|人民币|/月|每月|[(（]月[)）]", "")
         .str.replace_all("．", ".")
     )
     return pl.when(s.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")).then(s.cast(pl.Float64, strict=False))
+
+
+def parse_capital(raw: pl.Expr) -> pl.Expr:
+    """Registered capital in 万元 from "50", "50万", "50万元", "50.5 万元" or "500000元" (yuan)."""
+    s = blank_to_null(raw)
+    in_yuan = s.str.contains("元") & ~s.str.contains("万")
+    number = parse_amount(s.str.replace_all("万", ""))
+    return pl.when(in_yuan).then(number / 10000).otherwise(number)
+
+
+def account_number(raw: pl.Expr) -> pl.Expr:
+    """A bank account as digits; null when Excel wrote it as a number in scientific notation (its
+    digits are lost, and two different accounts would look alike)."""
+    scientific = raw.str.contains(r"^\s*[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+\s*$")
+    return pl.when(~scientific.fill_null(False)).then(digits_only(raw))
 
 
 def digits_only(raw: pl.Expr) -> pl.Expr:

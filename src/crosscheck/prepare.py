@@ -17,10 +17,11 @@ from crosscheck.catalog import Catalog
 from crosscheck.normalize_id import normalize_id
 from crosscheck.normalize_name import normalize_names
 from crosscheck.normalize_values import (
+    account_number,
     blank_to_null,
-    digits_only,
     is_unparseable,
     parse_amount,
+    parse_capital,
     parse_date,
     parse_phone,
     parse_program,
@@ -28,7 +29,7 @@ from crosscheck.normalize_values import (
     program_lookup,
 )
 from crosscheck.read import RawTable
-from crosscheck.tables import DATE_FIELDS, FIELDS, MANDATORY
+from crosscheck.tables import DATE_FIELDS, FIELDS, MANDATORY, MUST_PARSE
 
 REJECT_SCHEMA = {
     "file": pl.String, "row": pl.Int64, "kind": pl.String, "field": pl.String,
@@ -60,9 +61,9 @@ def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.dat
     if "amount" in present:
         exprs.append(parse_amount(pl.col("amount")).alias("amount"))
     if "registered_capital" in present:
-        exprs.append(parse_amount(pl.col("registered_capital")).alias("registered_capital"))
+        exprs.append(parse_capital(pl.col("registered_capital")).alias("registered_capital"))
     if "bank_account" in present:
-        exprs.append(digits_only(pl.col("bank_account")).alias("bank_account"))
+        exprs.append(account_number(pl.col("bank_account")).alias("bank_account"))
     if "phone" in present:
         exprs.append(parse_phone(pl.col("phone")).alias("phone"))
     if "cadre_relative_filed" in present:
@@ -83,9 +84,12 @@ def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str
         if field == "program":
             continue  # unknown labels are checked after parsing
         checks.append((field, is_unparseable(pl.col(field), parse_date(pl.col(field))), f"{field} is not a date"))
-    if "amount" in present:
-        checks.append(("amount", is_unparseable(pl.col("amount"), parse_amount(pl.col("amount"))),
-                       "amount is not a number"))
+    parsers = {"amount": (parse_amount, "a number"), "registered_capital": (parse_capital, "a number"),
+               "released_on": (parse_date, "a date")}
+    for field in MUST_PARSE.get(kind, ()):
+        if field in present:
+            parse, what = parsers[field]
+            checks.append((field, is_unparseable(pl.col(field), parse(pl.col(field))), f"{field} is not {what}"))
     return checks
 
 
@@ -134,8 +138,15 @@ def normalize_frame(
         pexcel = "_payee_id_number_excel" if "_payee_id_number_excel" in lf.collect_schema() else None
         lf = normalize_id(lf, "payee_id_number", prefix="payee_id", excel_flag=pexcel, as_of=month_last_day)
     lf = lf.with_columns(_typed_columns(kind, present, catalog, month_last_day))
+    if "_bank_account_excel" in lf.collect_schema():  # an account Excel held as a number lost digits
+        lf = lf.with_columns(pl.when(~pl.col("_bank_account_excel").fill_null(False)).then(pl.col("bank_account"))
+                             .alias("bank_account"))
     lf = normalize_names(lf.with_columns(blank_to_null(pl.col("name")).alias("name")), "name")
     if "program" in present:
         lf = lf.with_columns(pl.col("program").replace_strict(catalog.family_of(), default=None).alias("family"))
-    return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel")
-                    if c in lf.collect_schema()])
+    if kind == "roster":  # a row without 家庭编号 is a household of its own, named by its place in the file
+        own = pl.lit("无家庭编号:") + pl.col("_file") + ":" + pl.col("_row").cast(pl.String)
+        household = pl.col("household_id") if "household_id" in present else pl.lit(None, pl.String)
+        lf = lf.with_columns(pl.coalesce(household, own).alias("household_id"))
+    return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel",
+                                "_bank_account_excel") if c in lf.collect_schema()])

@@ -20,7 +20,7 @@ import polars as pl
 
 from crosscheck.config import InputFile, MonthConfig
 from crosscheck.errors import ConfigError, InputError
-from crosscheck.tables import ID_FIELDS, canonical_header, synonym_map
+from crosscheck.tables import ID_FIELDS, MANDATORY, canonical_header, synonym_map
 
 GB_FAMILY = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "gb2312-80"}
 ENCODING_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030"}  # a superset decodes what they wrote
@@ -124,7 +124,7 @@ def _excel_number_flags(path: Path, spec: InputFile, headers: dict[str, str]) ->
     fastexcel coerces a numeric cell to a boolean and leaves a text cell null when a column is
     loaded as booleans; that tells the cell types apart without parsing the sheet XML ourselves.
     """
-    id_headers = {h: f for h, f in headers.items() if f in ID_FIELDS}
+    id_headers = {h: f for h, f in headers.items() if f in (*ID_FIELDS, "bank_account")}
     if not id_headers:
         return None
     reader = fastexcel.read_excel(path)
@@ -160,7 +160,8 @@ def header_mapping(columns: list[str], spec: InputFile, kind: str, label: str, w
 
 
 def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> dict[str, str]:
-    """Check that a file opens and its headers map; cheap (reads only the header)."""
+    """Check that a file opens, its headers map and its kind's mandatory fields have a column;
+    cheap (reads only the header)."""
     path = config.resolve(spec.path)
     label = str(spec.path)
     suffix = path.suffix.lower()
@@ -182,7 +183,12 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
             head = fh.read(65536)
         text = decode(head.rsplit(b"\n", 1)[0] if b"\n" in head else head, spec.encoding, label)
         columns = pl.read_csv(io.BytesIO(text.lstrip("\ufeff").encode()), n_rows=0, infer_schema=False).columns
-    return header_mapping(columns, spec, kind, label, where)
+    mapping = header_mapping(columns, spec, kind, label, where)
+    for field in MANDATORY.get(kind, ()):
+        if field not in mapping.values():
+            raise ConfigError(f"{where}: no column for the mandatory field '{field}' in {label} "
+                              f"(headers: {', '.join(columns)}); map one under `columns:`")
+    return mapping
 
 
 def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> RawTable:
@@ -207,7 +213,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     if suffix in (".xlsx", ".xlsm"):
         flags = _excel_number_flags(path, spec, mapping)
     elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
-        lost = [(h, f) for h, f in mapping.items() if f in ID_FIELDS and h in floats]
+        lost = [(h, f) for h, f in mapping.items() if f in (*ID_FIELDS, "bank_account") and h in floats]
         flags = frame.select(pl.repeat(True, pl.len()).alias(f"_{f}_excel") for _, f in lost) if lost else None
     extras = [c for c in frame.columns if c not in mapping]
     extra = (

@@ -103,6 +103,14 @@ MANDATORY: dict[str, tuple[str, ...]] = {
     "prisoners": ("admitted_on",),
 }
 
+# Fields a rule reads: when given but unreadable, the row goes to rejects rather than a guess
+# (an unreadable release date must not read as "still serving", an unreadable capital as "small").
+MUST_PARSE: dict[str, tuple[str, ...]] = {
+    "roster": ("amount",),
+    "prisoners": ("released_on",),
+    "businesses": ("registered_capital",),
+}
+
 DATE_FIELDS = ("birth_date", "death_date", "registered_on", "established_on", "admitted_on", "released_on")
 ID_FIELDS = ("id_number", "payee_id_number")
 
