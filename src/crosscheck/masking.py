@@ -20,8 +20,8 @@ def mask_id(value: str | None) -> str:
 def mask_id_expr(col: pl.Expr) -> pl.Expr:
     n = col.str.len_chars()
     return (
-        pl.when(n > 10).then(col.str.slice(0, 6) + pl.lit("*").repeat_by(n - 10).list.join("") + col.str.slice(-4))
-        .when(n > 0).then(col.str.slice(0, 2) + pl.lit("*").repeat_by(n - 2).list.join(""))
+        pl.when(n > 10).then(col.str.slice(0, 6) + pl.lit("*").repeat_by(pl.max_horizontal(n - 10, 0)).list.join("") + col.str.slice(-4))
+        .when(n > 0).then(col.str.slice(0, 2) + pl.lit("*").repeat_by(pl.max_horizontal(n - 2, 0)).list.join(""))
     )
 
 
