@@ -18,7 +18,9 @@ def mask_id(value: str | None) -> str:
 
 
 def mask_id_expr(col: pl.Expr) -> pl.Expr:
-    n = col.str.len_chars()
+    # len_chars is unsigned: subtracting from it must happen in signed integers, or a short value
+    # wraps round to a repeat count of four billion.
+    n = col.str.len_chars().cast(pl.Int64)
     return (
         pl.when(n > 10).then(col.str.slice(0, 6) + pl.lit("*").repeat_by(pl.max_horizontal(n - 10, 0)).list.join("") + col.str.slice(-4))
         .when(n > 0).then(col.str.slice(0, 2) + pl.lit("*").repeat_by(pl.max_horizontal(n - 2, 0)).list.join(""))
@@ -26,7 +28,7 @@ def mask_id_expr(col: pl.Expr) -> pl.Expr:
 
 
 def mask_name_expr(col: pl.Expr) -> pl.Expr:
-    n = col.str.len_chars()
+    n = col.str.len_chars().cast(pl.Int64)
     return pl.when(n > 0).then(col.str.slice(0, 1) + pl.lit("*").repeat_by(pl.max_horizontal(n - 1, 1)).list.join(""))
 
 
