@@ -1,7 +1,8 @@
 """The rule catalog and program standards, read from a rules folder and validated by pydantic.
 
 A rules folder holds `programs.yaml` (codes, labels, families, means tests, monthly standards),
-`matching.yaml` (person-matching levels, weights and threshold) and one YAML file per rule. Unknown keys are rejected; each rule's `params` are checked against the
+`matching.yaml` (person-matching levels, weights and threshold), `graph.yaml` (links between
+households) and one YAML file per rule. Unknown keys are rejected; each rule's `params` are checked against the
 parameter model its implementation declares. A county edits these files, never the code.
 """
 
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crosscheck.errors import ConfigError
+from crosscheck.graph_settings import GraphSettings, load_graph_settings
 from crosscheck.scoring import MatchSettings, load_match_settings
 
 
@@ -59,6 +61,7 @@ class Catalog(BaseModel):
     folder: Path
     programs: list[Program]
     matching: MatchSettings
+    graph: GraphSettings
     rules: dict[str, Rule]
 
     def program_by_code(self) -> dict[str, Program]:
@@ -115,7 +118,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     families = {p.family for p in programs}
     rules: dict[str, Rule] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if path.name in ("programs.yaml", "matching.yaml"):
+        if path.name in ("programs.yaml", "matching.yaml", "graph.yaml"):
             continue
         try:
             rule = Rule.model_validate(_load_yaml(path))
@@ -131,7 +134,12 @@ def load_catalog(folder: Path | None = None) -> Catalog:
         if rule.id in rules:
             raise ConfigError(f"{path.name}: id: rule '{rule.id}' is defined twice")
         rules[rule.id] = rule
-    return Catalog(folder=folder, programs=programs, matching=load_match_settings(folder), rules=rules)
+    graph = load_graph_settings(folder)
+    for kind, link in graph.links.items():
+        unknown = [p for p in link.exempt_programs if p not in codes]
+        if unknown:
+            raise ConfigError(f"graph.yaml: links.{kind}.exempt_programs: unknown program '{unknown[0]}'")
+    return Catalog(folder=folder, programs=programs, matching=load_match_settings(folder), graph=graph, rules=rules)
 
 
 def rule_params(rule: Rule) -> BaseModel:

@@ -1,9 +1,10 @@
 """Rules about households tied together by what they share: shared_account and proxy_collector
-(semantics: the rule catalog, contract rules.md). This is the one global step: an account or a
-payee can tie households anywhere in the county, so these rules see the whole roster at once.
+(semantics: the rule catalog, contract rules.md) and official_proxy (a payee who is a village cadre
+or on the public payroll). This is the one global step: an account or a payee can tie households
+anywhere in the county, so these rules see the whole roster at once.
 
-Ties are found with Polars group-bys (only identifiers shared by enough households survive), so a
-million-row roster stays fast; the graph of components built on them is the graph issue's work.
+Ties come from `graph_links.household_links` (group-bys; households of one family never tie); the
+linked groups built on them are `graph_groups`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from pydantic import BaseModel, ConfigDict
 
 from crosscheck.catalog import Rule
 from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings, ref
+from crosscheck.graph_links import household_links, mask_account, payee_key, with_payee_columns
 from crosscheck.household import household_members, household_payment
 from crosscheck.masking import mask_id_expr, mask_name_expr
+from crosscheck.normalize_name import normalize_names
+
+__all__ = ["mask_account", "shared_account", "proxy_collector", "official_proxy"]
+
+OFFICIAL_WORDS = {"cadres": "村(居)委成员", "public_employees": "财政供养人员"}
 
 
 class SharedAccountParams(BaseModel):
@@ -29,13 +36,20 @@ class ProxyCollectorParams(BaseModel):
     min_households: int = 3
 
 
-def mask_account(col: pl.Expr) -> pl.Expr:
-    """6215 **** 0042: the first and last four digits of an account."""
-    return col.str.slice(0, 4) + pl.lit(" **** ") + col.str.slice(-4)
+class OfficialProxyParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[str] = ["cadres", "public_employees"]
+    public_employee_statuses: list[str] | None = None  # payroll statuses that count; None: every record
 
 
-def _flag_ties(ctx: ScreenContext, rule: Rule, ties: pl.LazyFrame, what: str) -> pl.LazyFrame:
-    """One finding per household of each tie (`tie`, `household_id`, `t_ref`, `tie_words`), naming the others."""
+def _flag_ties(ctx: ScreenContext, rule: Rule, kind: str, min_families: int, what: str) -> pl.LazyFrame:
+    """One finding per household of each tie of `kind` shared by `min_families` or more families of
+    the rule's programs, naming the other households."""
+    households = ctx.roster_for(rule).select("household_id").unique()
+    ties = household_links(ctx, ctx.catalog.graph).ties.lazy().filter(pl.col("kind") == kind).join(
+        households, on="household_id", how="semi")
+    ties = ties.filter(pl.col("family").n_unique().over("tie") >= min_families)
     others = ties.join(ties.select("tie", pl.col("household_id").alias("o_household"), pl.col("t_ref").alias("o_ref")),
                        on="tie").filter(pl.col("household_id") != pl.col("o_household"))
     per_household = others.group_by("tie", "household_id").agg(
@@ -43,60 +57,94 @@ def _flag_ties(ctx: ScreenContext, rule: Rule, ties: pl.LazyFrame, what: str) ->
         pl.col("o_ref").unique().sort().str.join("; ").alias("o_refs"),
         (pl.col("o_household").n_unique() + 1).alias("n_households"),
     )
-    households = household_payment(ctx, ctx.catalog.program_codes(rule))
-    rows = households.join(per_household.join(ties.select("tie", "tie_words").unique("tie"), on="tie"), on="household_id")
+    labels = ties.group_by("tie").agg(pl.col("label").first(), pl.col("family").n_unique().alias("n_families"))
+    rows = household_payment(ctx, ctx.catalog.program_codes(rule)).join(
+        per_household.join(labels, on="tie"), on="household_id")
+    families = pl.when(pl.col("n_families") < pl.col("n_households")).then(
+        pl.format("（{}个家庭）", pl.col("n_families"))).otherwise(pl.lit(""))
     return findings(
         rows, rule.id, source_kind="roster", source_ref=pl.col("o_refs"),
         evidence_key=pl.lit(f"{rule.id}|") + pl.col("tie") + "|" + pl.col("o_households"),
         evidence=evidence_json(tie=pl.col("tie"), households=pl.col("o_households")),
-        explanation=pl.format("{}{}同时用于{}户：本户与家庭编号 {}", pl.lit(what), pl.col("tie_words"),
-                              pl.col("n_households"), pl.col("o_households")),
+        explanation=pl.format("{} {} 同时用于{}户{}：本户 {} 与家庭编号 {}", pl.lit(what), pl.col("label"),
+                              pl.col("n_households"), families, pl.col("household_id"), pl.col("o_households")),
         amount_at_risk=pl.col("household_amount"),
     )
 
 
 def shared_account(ctx: ScreenContext, rule: Rule, params: SharedAccountParams) -> pl.LazyFrame:
-    """One bank account (digits only) receives payments for `min_households` or more households."""
-    rows = ctx.roster_for(rule).filter(pl.col("bank_account").is_not_null(), pl.col("household_id").is_not_null())
-    shared = rows.group_by("bank_account").agg(pl.col("household_id").n_unique().alias("n")).filter(
-        pl.col("n") >= params.min_households)
-    ties = rows.join(shared, on="bank_account", how="semi").group_by("bank_account", "household_id").agg(
-        ref(pl.col("_file"), pl.col("_row")).min().alias("t_ref"))
-    ties = ties.select(pl.col("bank_account").alias("tie"), "household_id", "t_ref",
-                       mask_account(pl.col("bank_account")).alias("tie_words"))
-    return _flag_ties(ctx, rule, ties, "银行账号")
+    """One bank account (digits only) receives payments for `min_households` or more households
+    (households of one family count once)."""
+    return _flag_ties(ctx, rule, "account", params.min_households, "银行账号")
 
 
 def proxy_collector(ctx: ScreenContext, rule: Rule, params: ProxyCollectorParams) -> pl.LazyFrame:
     """One payee who is not a member of the household collects for `min_households` or more."""
-    schema = ctx.roster.collect_schema()
-    if "payee_id" not in schema and "payee_name" not in schema:
-        return empty_findings()
-    roster = ctx.roster_for(rule)
-    for column, dtype in (("payee_id", pl.String), ("payee_name", pl.String)):
-        if column not in schema:
+    return _flag_ties(ctx, rule, "payee", params.min_households, "非本户成员的代领人")
+
+
+def _payees(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Distinct payees as person records (`_key`, id, name, ...) for the matching core."""
+    people = rows.select("payee", pl.col("payee_id").alias("id"), pl.col("payee_id_status").alias("id_status"),
+                         pl.col("payee_id_birth").alias("id_birth"), pl.col("payee_name").alias("name"))
+    people = people.unique("payee").sort("payee").with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
+    return normalize_names(people, "name")
+
+
+def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) -> pl.LazyFrame:
+    """A payee (代领人) who is not a member of the household is a village cadre or on the public payroll."""
+    roster = with_payee_columns(ctx.roster_for(rule))
+    for column, dtype in (("payee_id_status", pl.String), ("payee_id_birth", pl.Date)):
+        if column not in roster.collect_schema():
             roster = roster.with_columns(pl.lit(None, dtype=dtype).alias(column))
-    payee = pl.coalesce(pl.lit("id:") + pl.col("payee_id"), pl.lit("name:") + pl.col("payee_name").str.replace_all(r"\s", ""))
-    paid = roster.with_columns(payee.alias("payee")).filter(pl.col("payee").is_not_null(),
-                                                            pl.col("household_id").is_not_null())
-    candidates = paid.group_by("payee").agg(pl.col("household_id").n_unique().alias("n")).filter(
-        pl.col("n") >= params.min_households)
-    paid = paid.join(candidates, on="payee", how="semi")
-    members = household_members(ctx, ctx.catalog.program_codes(rule),
-                                only=paid.select("household_id").unique()).lazy()
-    member_ids = members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls()
-    member_names = members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls()
+    paid = roster.with_columns(payee_key().alias("payee")).filter(
+        pl.col("payee").is_not_null(), pl.col("household_id").is_not_null())
+    payees = _payees(paid).collect()
+    if payees.height == 0:
+        return empty_findings()
+    from crosscheck.link import match_persons
+
+    hits = []
+    for kind in params.sources:
+        src = ctx.source(kind)
+        if src is None:
+            continue
+        if kind == "public_employees" and params.public_employee_statuses is not None and "status" in src.collect_schema():
+            src = src.filter(pl.col("status").is_in(params.public_employee_statuses))
+        detail = {"cadres": ("village", "position"), "public_employees": ("employer", "status")}.get(kind, ())
+        schema = src.collect_schema()
+        words = pl.concat_str([pl.col(c).fill_null("") if c in schema else pl.lit("") for c in detail], separator=" ")
+        pairs = match_persons(payees.lazy(), src, ctx.catalog.matching).lazy()
+        hits.append(pairs.select("l_key", "r_key", "match_weight", "match_explanation").join(
+            payees.lazy().select(pl.col("_key").alias("l_key"), "payee"), on="l_key").join(
+            src.select(pl.col("_key").alias("r_key"), ref(pl.col("_file"), pl.col("_row")).alias("s_ref"),
+                       pl.col("id").alias("s_id"), words.str.strip_chars().alias("s_words")), on="r_key").select(
+            "payee", pl.lit(kind).alias("s_kind"), "s_ref", "s_id", "s_words", "match_weight", "match_explanation"))
+    if not hits:
+        return empty_findings()
+    officials = pl.concat(hits).collect()
+    paid = paid.join(officials.lazy().select("payee").unique(), on="payee", how="semi")
+    members = household_members(ctx, ctx.catalog.program_codes(rule), only=paid.select("household_id").unique()).lazy()
     outsiders = (
         paid.with_columns(pl.col("payee_name").str.replace_all(r"\s", "").alias("payee_name_norm"))
-        .join(member_ids, on=["household_id", "payee_id"], how="anti")
-        .join(member_names, on=["household_id", "payee_name_norm"], how="anti")
+        .join(members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls(),
+              on=["household_id", "payee_id"], how="anti")
+        .join(members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls(),
+              on=["household_id", "payee_name_norm"], how="anti")
+        .group_by("household_id", "payee").agg(pl.col("payee_id").first(), pl.col("payee_name").first())
     )
-    busy = outsiders.group_by("payee").agg(pl.col("household_id").n_unique().alias("n")).filter(
-        pl.col("n") >= params.min_households)
-    ties = outsiders.join(busy, on="payee", how="semi").group_by("payee", "household_id").agg(
-        ref(pl.col("_file"), pl.col("_row")).min().alias("t_ref"),
-        pl.col("payee_id").first(), pl.col("payee_name").first())
-    words = pl.format("{}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
-                      mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
-    ties = ties.select(pl.col("payee").alias("tie"), "household_id", "t_ref", words.alias("tie_words"))
-    return _flag_ties(ctx, rule, ties, "非本户成员的代领人")
+    households = household_payment(ctx, ctx.catalog.program_codes(rule))
+    rows = households.join(outsiders, on="household_id").join(officials.lazy(), on="payee")
+    who = pl.format("代领人 {}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
+                    mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
+    office = pl.col("s_kind").replace_strict(OFFICIAL_WORDS, default="公职人员")
+    return findings(
+        rows, rule.id, source_kind=pl.col("s_kind"), source_ref=pl.col("s_ref"),
+        evidence_key=pl.concat_str([pl.lit(rule.id), pl.col("s_kind"), pl.col("s_id").fill_null(""), pl.col("payee")],
+                                   separator="|"),
+        evidence=evidence_json(payee=pl.col("payee"), official=pl.col("s_ref"), detail=pl.col("s_words")),
+        explanation=pl.format("{}不是本户成员，与{}记录（{}，{}）为同一人：{}；由其代领本户救助金", who, office,
+                              pl.col("s_ref"), pl.col("s_words"), pl.col("match_explanation")),
+        match_score=pl.col("match_weight"),
+        amount_at_risk=pl.col("household_amount"),
+    )

@@ -28,6 +28,15 @@ def rules_markdown(catalog: Catalog) -> str:
             "| field | level | weight |", "|---|---|---:|"]
     for field, levels in m.fields.items():
         out += [f"| {field} | {level} | {w:+g} |" for level, w in levels.items()]
+    out += ["", "## Links between households (graph.yaml)", "",
+            "Households of one family (sharing a member by ID, on the roster or in one 户籍 household) never tie. "
+            "An identifier shared by more families than its cap is reported, not linked. A linked group's "
+            "suspicion score = (sum over its shared identifiers of weight x (families sharing it - 1)) x "
+            "(distinct link kinds).", "",
+            "| kind | label | weight | cap | exempt programs |", "|---|---|---:|---:|---|"]
+    for kind, link in catalog.graph.links.items():
+        cap = "—" if link.cap is None else str(link.cap)
+        out.append(f"| {kind} | {link.label} | {link.weight:g} | {cap} | {', '.join(link.exempt_programs) or '—'} |")
     out += ["", "## Rules", ""]
     for rule in catalog.rules.values():
         out += [f"### `{rule.id}` — {rule.title} (v{rule.version})", "",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import polars as pl
 from pydantic import BaseModel
 
-from crosscheck import graph_checks, member_checks, roster_checks, source_checks
+from crosscheck import graph_checks, graph_groups, member_checks, roster_checks, source_checks
 from crosscheck.catalog import Catalog, rule_params
 from crosscheck.findings import FINDING_SCHEMA, ScreenContext
 
@@ -32,6 +32,8 @@ IMPLEMENTATIONS: dict[str, tuple[type[BaseModel], RuleFunction]] = {
     "cadre_relative": (member_checks.CadreRelativeParams, member_checks.cadre_relative),
     "shared_account": (graph_checks.SharedAccountParams, graph_checks.shared_account),
     "proxy_collector": (graph_checks.ProxyCollectorParams, graph_checks.proxy_collector),
+    "official_proxy": (graph_checks.OfficialProxyParams, graph_checks.official_proxy),
+    "linked_households": (graph_groups.LinkedHouseholdsParams, graph_groups.linked_households),
 }
 RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.items()}
 

@@ -168,12 +168,10 @@ def screen(config: Path) -> tuple[pl.DataFrame, dict]:
     for a, b in (("dibao", "tekun"), ("orphan", "de_facto_orphan")):
         both = rv.filter(pl.col("fam").is_in([a, b])).filter(pl.col("fam").n_unique().over("id") == 2)
         flag("exclusive_programs", both)
-    acct = r.filter((pl.col("program") != "tekun_centralized") & (pl.col("account") != ""))
-    flag("shared_account", acct.filter(pl.col("household_id").n_unique().over("account") >= 2))
     pay = r.filter(pl.col("payee_status").is_in(["valid", "legacy15"]))
     pay = pay.select("household_id", pl.col("payee").alias("id"))
     proxy = pay.join(members, on=["household_id", "id"], how="anti").unique()
-    flag("proxy_collector", proxy.filter(pl.len().over("id") >= 3))
+    graph_rules(r, members, proxy, src, ok, flag)
     flag("invalid_id", r.filter(~ok))
     age = (d0.year - pl.col("id_birth").dt.year()
            - (pl.col("id_birth").dt.strftime("%m%d") > d0.strftime("%m%d")).cast(pl.Int32))
@@ -185,3 +183,58 @@ def screen(config: Path) -> tuple[pl.DataFrame, dict]:
         pl.col("amount_num") > pl.col("program").replace_strict(std, return_dtype=pl.Float64, default=None))
     flag("amount_above_standard", over)
     return pl.concat(flags).unique().sort("rule_id", "household_id"), data
+
+
+def _families(members: pl.DataFrame) -> dict[str, str]:
+    """Roster households sharing a member (by ID) are one family: union-find, smallest id as root."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for _, households in members.group_by("id").agg("household_id").iter_rows():
+        roots = sorted(find(h) for h in households)
+        for other in roots[1:]:
+            parent[other] = roots[0]
+    return {h: find(h) for h in list(parent)}
+
+
+def graph_rules(r: pl.DataFrame, members: pl.DataFrame, proxy: pl.DataFrame, src: dict, ok: pl.Expr, flag) -> None:
+    """shared_account, proxy_collector, official_proxy, linked_households (rules/graph.yaml caps)."""
+    family = _families(members)
+    fam = pl.col("household_id").replace_strict(family, default=pl.col("household_id"))
+    acct = r.filter((pl.col("program") != "tekun_centralized") & (pl.col("account") != ""))
+    flag("shared_account", acct.filter(fam.n_unique().over("account") >= 2))
+    flag("proxy_collector", proxy.filter(fam.n_unique().over("id") >= 3))
+    officials = pl.concat([src[k].filter(ok).select("id") for k in ("cadres", "public_employees")]).unique()
+    flag("official_proxy", proxy.join(officials, on="id"))
+    links = pl.concat([
+        acct.select("household_id", pl.lit("account").alias("kind"), pl.col("account").alias("tie")),
+        proxy.select("household_id", pl.lit("payee").alias("kind"), pl.col("id").alias("tie")),
+        r.filter(pl.col("program") != "tekun_centralized").select(
+            "household_id", pl.lit("phone").alias("kind"), pl.col("phone").str.replace_all(r"\D", "").alias("tie")),
+        r.filter(pl.col("program") != "tekun_centralized").select(
+            "household_id", pl.lit("address").alias("kind"),
+            pl.col("address").str.replace_all(r"[\s\p{P}]", "").alias("tie")),
+    ]).filter(pl.col("tie").is_not_null() & (pl.col("tie") != "")).unique().with_columns(fam.alias("family"))
+    caps = {"phone": 8, "address": 6}
+    links = links.with_columns(pl.col("family").n_unique().over("kind", "tie").alias("n"))
+    links = links.filter((pl.col("n") >= 2) & (pl.col("n") <= pl.col("kind").replace_strict(caps, default=10**9)))
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for _, _, families in links.group_by("kind", "tie").agg(pl.col("family").unique()).iter_rows():
+        for f in families[1:]:
+            parent[find(f)] = find(families[0])
+    groups = links.with_columns(pl.col("family").map_elements(find, return_dtype=pl.String).alias("group"))
+    big = groups.group_by("group").agg(pl.col("family").n_unique().alias("f"), pl.col("kind").n_unique().alias("k"))
+    big = big.filter((pl.col("f") >= 3) & (pl.col("k") >= 2))
+    in_group = groups.join(big, on="group").select("family").unique()
+    everyone = r.select("household_id").unique().with_columns(fam.alias("family"))
+    flag("linked_households", everyone.join(in_group, on="family"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crosscheck.demo import assemble, cases_household, cases_roster, files, rosters, sources, write
+from crosscheck.demo import assemble, cases_graph, cases_household, cases_roster, files, rosters, sources, write
 from crosscheck.demo.plant import Planter, plant_rejects
 from crosscheck.demo.population import Context
 
@@ -21,9 +21,10 @@ __all__ = ["generate_county", "RULE_ORDER"]
 
 RULE_ORDER = ("deceased", "invalid_id", "duplicate_in_roster", "exclusive_programs", "age_mismatch",
               "amount_above_standard", "public_employee", "vehicle", "business", "prisoner", "cross_region",
-              "cadre_relative", "shared_account", "proxy_collector")
+              "cadre_relative", "shared_account", "proxy_collector", "official_proxy", "linked_households")
 CASES = (cases_roster.deceased, cases_roster.invalid_id, cases_roster.duplicates, cases_roster.exclusive,
-         cases_roster.ages_and_amounts, cases_roster.prisoners, cases_roster.cross_region, *cases_household.ALL)
+         cases_roster.ages_and_amounts, cases_roster.prisoners, cases_roster.cross_region, *cases_household.ALL,
+         *cases_graph.ALL)
 HOUSEHOLD_FACTOR = 3.3          # 户籍 population ~ 3.3 x roster rows
 
 

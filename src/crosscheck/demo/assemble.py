@@ -68,6 +68,7 @@ def roster_base(ctx: Context, roster: pl.DataFrame) -> pl.DataFrame:
                              + pl.col("u").rank("ordinal").over("prefix").cast(pl.String).str.zfill(6),
                              phone=phones(rng, len(keys)))
     r = r.join(keys.select("hh_key", "household_id", "phone"), on="hh_key", how="left", maintain_order="left")
+    r = r.with_columns(phone=pl.coalesce("phone_raw", "phone"))  # phones shared on purpose (graph rings)
     groups = r["acct_group"].unique().sort()
     accts = bank_accounts(rng, len(groups))
     pop = ctx.pop.frame()

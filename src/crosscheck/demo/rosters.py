@@ -60,7 +60,7 @@ MIN_ROWS = 3
 SCHEMA = {"pid": pl.Int64, "program": pl.String, "hh_key": pl.Int64, "member": pl.Int32, "rel": pl.String,
           "amount": pl.Float64, "payee_pid": pl.Int64, "acct_group": pl.Int64, "filed": pl.String,
           "id_raw": pl.String, "name_raw": pl.String, "amount_raw": pl.String, "label_raw": pl.String,
-          "payee_id_raw": pl.String, "payee_name_raw": pl.String, "clean": pl.Boolean,
+          "payee_id_raw": pl.String, "payee_name_raw": pl.String, "phone_raw": pl.String, "clean": pl.Boolean,
           "numeric_id": pl.Boolean, "tag": pl.String}
 
 

@@ -1,0 +1,120 @@
+"""Linked groups of households: the connected components of the graph of ties, their suspicion
+score and the paths an inspector follows from one household to another.
+
+The graph (networkx) holds only what `graph_links.household_links` kept: households that share an
+identifier with another family, the identifiers themselves, and "same family" edges between the
+roster households of one family. A component is a group of families tied together; its suspicion
+score (rules/graph.yaml) is
+
+    score = (sum over the group's shared identifiers of kind weight x (families sharing it - 1))
+            x (number of distinct link kinds in the group)
+
+This is the one global step of the run: a tie can join households anywhere in the county.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import networkx as nx
+import polars as pl
+
+from crosscheck.graph_links import Links
+from crosscheck.graph_settings import GraphSettings
+
+COMPONENT_SCHEMA = {"component": pl.String, "n_households": pl.UInt32, "n_families": pl.UInt32,
+                    "n_ties": pl.UInt32, "n_kinds": pl.UInt32, "kinds": pl.String, "score": pl.Float64}
+
+
+@dataclass(frozen=True)
+class LinkGraph:
+    """`graph`: households ("h", id) and identifiers ("t", kind, tie); `members`: household_id ->
+    component and family; `components`: one row per component (COMPONENT_SCHEMA), highest score first;
+    `labels`: (kind, tie) -> masked label; `links`: the ties and capped identifiers it was built from."""
+
+    graph: nx.Graph
+    members: pl.DataFrame
+    components: pl.DataFrame
+    labels: dict[tuple[str, str], str]
+    links: Links
+
+
+def component_id(households: list[str]) -> str:
+    """A name for a group: a hash of its sorted household ids (the same group, the same name)."""
+    return hashlib.sha256("\n".join(sorted(households)).encode()).hexdigest()[:12]
+
+
+def build_link_graph(links: Links, settings: GraphSettings) -> LinkGraph:
+    """The graph of ties and its components."""
+    ties = links.ties
+    graph = nx.Graph()
+    for kind, tie, household in ties.select("kind", "tie", "household_id").iter_rows():
+        graph.add_edge(("h", household), ("t", kind, tie))
+    families = ties.select("household_id", "family").unique()
+    for family, households in families.group_by("family").agg(pl.col("household_id").sort()).iter_rows():
+        for other in households[1:]:
+            graph.add_edge(("h", households[0]), ("h", other), family=True)
+    rows = []
+    for nodes in nx.connected_components(graph):
+        households = sorted(n[1] for n in nodes if n[0] == "h")
+        cid = component_id(households)
+        rows.extend((h, cid) for h in households)
+    members = pl.DataFrame(rows, schema={"household_id": pl.String, "component": pl.String}, orient="row")
+    members = members.join(families, on="household_id").sort("component", "household_id")
+    weights = pl.DataFrame({"kind": list(settings.links), "weight": [k.weight for k in settings.links.values()]})
+    per_tie = (ties.join(members.select("household_id", "component"), on="household_id")
+               .group_by("component", "kind", "tie").agg(pl.col("n_families").first())
+               .join(weights, on="kind"))
+    kinds = per_tie.group_by("component", "kind").agg(pl.len().alias("n")).sort("component", "kind").group_by(
+        "component").agg(pl.len().alias("n_kinds"),
+                         pl.format("{}:{}", pl.col("kind"), pl.col("n")).str.join(",").alias("kinds"))
+    components = (
+        per_tie.group_by("component").agg(pl.len().alias("n_ties"),
+                                          (pl.col("weight") * (pl.col("n_families") - 1)).sum().alias("raw"))
+        .join(kinds, on="component")
+        .join(members.group_by("component").agg(pl.col("household_id").n_unique().alias("n_households"),
+                                                pl.col("family").n_unique().alias("n_families")), on="component")
+        .with_columns((pl.col("raw") * pl.col("n_kinds")).alias("score"))
+        .select(list(COMPONENT_SCHEMA)).cast(COMPONENT_SCHEMA)
+        .sort(["score", "n_families", "component"], descending=[True, True, False])
+    )
+    labels = {(k, t): lab for k, t, lab in ties.select("kind", "tie", "label").unique(["kind", "tie"]).iter_rows()}
+    return LinkGraph(graph=graph, members=members, components=components, labels=labels, links=links)
+
+
+def path_words(lg: LinkGraph, path: list[tuple], settings: GraphSettings, start_words: str | None = None) -> str:
+    """家庭编号 A -(银行账号 6215 **** 0042)- 家庭编号 B =(同一家庭)= C ..."""
+    out = []
+    for i, node in enumerate(path):
+        if node[0] == "h":
+            if out and path[i - 1][0] == "h":
+                out.append("=(同一家庭)=")
+            out.append(start_words if i == 0 and start_words else node[1])
+        else:
+            out.append(f"-({settings.links[node[1]].label} {lg.labels[(node[1], node[2])]})-")
+    return " ".join(out)
+
+
+def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: int = 4) -> list[str]:
+    """The shortest paths from a household to the nearest households of other families in its group."""
+    members = lg.members
+    family = members.filter(pl.col("household_id") == household)["family"].item()
+    component = members.filter(pl.col("household_id") == household)["component"].item()
+    others = members.filter(pl.col("component") == component, pl.col("family") != family)
+    targets = set(others["household_id"].to_list())
+    paths = nx.single_source_shortest_path(lg.graph, ("h", household))
+    chosen = sorted((len(p), n[1]) for n, p in paths.items() if n[0] == "h" and n[1] in targets)[:limit]
+    return [path_words(lg, paths[("h", h)], settings, start_words=f"本户 {household}") for _, h in chosen]
+
+
+def component_households(lg: LinkGraph, component: str) -> list[str]:
+    return lg.members.filter(pl.col("component") == component)["household_id"].to_list()
+
+
+def component_ties(lg: LinkGraph, component: str) -> pl.DataFrame:
+    """(kind, tie, label, households) of one component."""
+    households = lg.members.filter(pl.col("component") == component).select("household_id")
+    return (lg.links.ties.join(households, on="household_id")
+            .group_by("kind", "tie").agg(pl.col("label").first(), pl.col("household_id").sort().alias("households"))
+            .sort("kind", "tie"))

@@ -1,0 +1,159 @@
+"""Links between roster households: the identifiers two households share.
+
+A link is one identifier of one kind (a bank account, a payee who is not a member, a phone number,
+a normalised address) shared by two or more *families*. Roster households that share a member
+(the same ID number, on the roster or in the same 公安户籍 household) are one family: a person
+paid under two programs, or a couple on two per-person allowances, ties nothing. Everything here
+is Polars group-bys and joins; only identifiers shared by two or more households survive the
+first group-by, so a million-row roster hands a few thousand ties to the graph.
+
+The settings (kinds, weights, caps, exempt programs) are data: rules/graph.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from crosscheck.findings import ScreenContext, ref
+from crosscheck.household import household_members
+from crosscheck.graph_settings import GraphSettings
+from crosscheck.masking import mask_id_expr, mask_name_expr
+
+TIE_SCHEMA = {"kind": pl.String, "tie": pl.String, "household_id": pl.String, "t_ref": pl.String,
+              "label": pl.String}
+
+
+def mask_account(col: pl.Expr) -> pl.Expr:
+    """6215 **** 0042: the first and last four digits of an account."""
+    return col.str.slice(0, 4) + pl.lit(" **** ") + col.str.slice(-4)
+
+
+def mask_phone(col: pl.Expr) -> pl.Expr:
+    """138****1234"""
+    return col.str.slice(0, 3) + pl.lit("****") + col.str.slice(-4)
+
+
+def normalize_address(col: pl.Expr) -> pl.Expr:
+    """Full-width forms folded (NFKC), spaces and punctuation dropped: 新建镇 老垅村10组 63号 ->
+    新建镇老垅村10组63号. Empty results are null."""
+    s = col.str.normalize("NFKC").str.replace_all(r"[\s\p{P}]", "")
+    return pl.when(s.str.len_chars() > 0).then(s)
+
+
+def mask_address(col: pl.Expr) -> pl.Expr:
+    """The house number starred: 老垅村10组63号 -> 老垅村10组**号."""
+    return col.str.replace(r"\d+(号|室|栋)?$", "**$1")
+
+
+def payee_key() -> pl.Expr:
+    """A payee by ID number, or by name (spaces removed) where no ID was given."""
+    return pl.coalesce(pl.lit("id:") + pl.col("payee_id"),
+                       pl.lit("name:") + pl.col("payee_name").str.replace_all(r"\s", ""))
+
+
+def with_payee_columns(roster: pl.LazyFrame) -> pl.LazyFrame:
+    schema = roster.collect_schema()
+    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in ("payee_id", "payee_name") if c not in schema]
+    return roster.with_columns(missing) if missing else roster
+
+
+def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyFrame]:
+    """(kind, tie, household_id, t_ref, label) per roster row and kind the inputs carry."""
+    schema = roster.collect_schema()
+    columns = {
+        "account": ("bank_account", pl.col("bank_account"), mask_account(pl.col("bank_account"))),
+        "phone": ("phone", pl.col("phone"), mask_phone(pl.col("phone"))),
+        "address": ("address", normalize_address(pl.col("address")), mask_address(normalize_address(pl.col("address")))),
+        "payee": (None, payee_key(), pl.format("{}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
+                                               mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))),
+    }
+    parts = []
+    for kind, spec in settings.links.items():
+        column, tie, label = columns[kind]
+        if column is not None and column not in schema:
+            continue
+        if kind == "payee" and "payee_id" not in schema and "payee_name" not in schema:
+            continue
+        rows = with_payee_columns(roster) if kind == "payee" else roster.with_columns(
+            pl.lit(None, pl.String).alias("payee_id"), pl.lit(None, pl.String).alias("payee_name"))
+        parts.append(rows.filter(~pl.col("program").is_in(spec.exempt_programs)).select(
+            pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id",
+            ref(pl.col("_file"), pl.col("_row")).alias("t_ref"), label.alias("label"), "payee_id", "payee_name"))
+    return parts
+
+
+def shared_by_two(rows: pl.LazyFrame, by: list[str], unit: str = "household_id") -> pl.LazyFrame:
+    """Rows whose `by` identifier is shared by two or more distinct `unit`s."""
+    shared = rows.group_by(by).agg(pl.col(unit).n_unique().alias("_n")).filter(pl.col("_n") >= 2)
+    return rows.join(shared.drop("_n"), on=by, how="semi")
+
+
+def family_labels(edges: pl.DataFrame) -> pl.DataFrame:
+    """Connected components of households (`household_id`) through shared members (`member`), by
+    minimum-label propagation: each household's `family` is the smallest household_id it reaches.
+    Households with no member edge are their own family."""
+    households = edges.select("household_id").unique()
+    label = households.with_columns(pl.col("household_id").alias("family"))
+    edges = edges.drop_nulls().unique()
+    while True:
+        by_member = edges.join(label, on="household_id").group_by("member").agg(pl.col("family").min())
+        spread = edges.join(by_member, on="member").group_by("household_id").agg(pl.col("family").min().alias("new"))
+        merged = label.join(spread, on="household_id", how="left").with_columns(
+            pl.min_horizontal("family", pl.col("new").fill_null(pl.col("family"))).alias("new"))
+        if merged.filter(pl.col("new") != pl.col("family")).height == 0:
+            return label.sort("household_id")
+        label = merged.select("household_id", pl.col("new").alias("family"))
+
+
+@dataclass(frozen=True)
+class Links:
+    """`ties`: one row per (kind, tie, household) kept in the graph, with the household's `family`
+    and `n_families` sharing the tie; `capped`: identifiers shared by more families than their kind's
+    cap (kind, label, n_families, n_households), reported instead of linked."""
+
+    ties: pl.DataFrame
+    capped: pl.DataFrame
+
+
+def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
+    """Every tie between families of the month's roster (computed once per run)."""
+    if "graph_links" in ctx._cache:
+        return ctx._cache["graph_links"]
+    roster = ctx.roster.filter(pl.col("household_id").is_not_null())
+    parts = _identifiers(roster, settings)
+    if not parts:
+        rows = pl.DataFrame(schema=TIE_SCHEMA)
+    else:
+        rows = pl.concat(parts).filter(pl.col("tie").is_not_null())
+        rows = shared_by_two(rows, ["kind", "tie"]).collect()
+    households = rows.select("household_id").unique()
+    members = (household_members(ctx, [p.code for p in ctx.catalog.programs], only=households.lazy())
+               if households.height else None)
+    if members is not None and "payee" in settings.links:  # a payee who is a member of the household is no tie
+        ids = members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls()
+        names = members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls()
+        payees = rows.filter(pl.col("kind") == "payee").with_columns(
+            pl.col("payee_name").str.replace_all(r"\s", "").alias("payee_name_norm"))
+        outsiders = (payees.join(ids, on=["household_id", "payee_id"], how="anti")
+                     .join(names, on=["household_id", "payee_name_norm"], how="anti").drop("payee_name_norm"))
+        rows = pl.concat([rows.filter(pl.col("kind") != "payee"), outsiders])
+    rows = rows.group_by("kind", "tie", "household_id").agg(pl.col("t_ref").min(), pl.col("label").first())
+    edges = (members.select("household_id", pl.col("id").alias("member")) if members is not None
+             else pl.DataFrame(schema={"household_id": pl.String, "member": pl.String}))
+    families = family_labels(pl.concat([edges, rows.select("household_id", pl.lit(None, pl.String).alias("member"))]))
+    rows = rows.join(families, on="household_id").with_columns(
+        pl.col("family").n_unique().over("kind", "tie").alias("n_families"),
+        pl.col("household_id").n_unique().over("kind", "tie").alias("n_households"))
+    caps = pl.DataFrame({"kind": list(settings.links), "cap": [k.cap for k in settings.links.values()]},
+                        schema={"kind": pl.String, "cap": pl.Int64})
+    rows = rows.filter(pl.col("n_families") >= 2).join(caps, on="kind")
+    over = pl.col("cap").is_not_null() & (pl.col("n_families") > pl.col("cap"))
+    capped = (rows.filter(over).group_by("kind", "tie").agg(pl.col("label").first(), pl.col("n_families").first(),
+                                                            pl.col("n_households").first())
+              .sort("kind", "n_families", "tie", descending=[False, True, False]).drop("tie"))
+    ties = rows.filter(~over).drop("cap").sort("kind", "tie", "household_id")
+    links = Links(ties=ties, capped=capped)
+    ctx._cache["graph_links"] = links
+    return links
