@@ -3,6 +3,7 @@ counts and the charts, and shows no unmasked ID number. A screenshot is kept in 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -53,6 +54,13 @@ def test_report_renders_offline_with_counts(browser, tmp_path: Path) -> None:
     assert page.locator("svg.chart").count() == 3
     box = page.locator("svg.chart").first.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 50
+    # the linked groups of households: the planted rings drawn, flagged ones first
+    groups = json.loads((tmp_path / "components.json").read_text(encoding="utf-8"))
+    flagged = [g for g in groups["groups"] if g["flagged"]]
+    assert len(flagged) == 2 and page.locator("svg.graph").count() >= 2
+    first = page.locator("svg.graph").first
+    assert first.get_attribute("data-component") == flagged[0]["component"]
+    assert first.locator("circle.household").count() == flagged[0]["n_households"]
     text = page.inner_text("body")
     assert "死亡人员仍在领取救助金" in text
     assert not any(number in text for number in cases["id_number"].drop_nulls().to_list())

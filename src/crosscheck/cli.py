@@ -35,7 +35,7 @@ def _summary(result) -> None:
               f"({m['totals']['rows_read']} rows read, {m['totals']['rows_rejected']} rejected)")
     for rule, n in m["cases"]["by_rule"].items():
         console.print(f"  {rule:<24} {n}")
-    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet manifest.json")
+    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet components.json manifest.json")
 
 
 @app.command()

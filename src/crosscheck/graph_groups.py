@@ -90,11 +90,11 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
 
 
 def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
-    """components.json: the linked groups (highest score first, at most `limit`), each with its
+    """components.json: the linked groups (flagged ones first, then by score; at most `limit`), each with its
     households, its identifiers (masked) and whether `linked_households` flags it; and the capped
     identifiers, reported instead of linked. Built only if a graph rule built the graph."""
     if "link_graph" not in ctx._cache:
-        return {"groups": [], "capped": []}
+        return {"total_groups": 0, "flagged_groups": 0, "groups": [], "capped": []}
     lg: LinkGraph = ctx._cache["link_graph"]
     rule = ctx.catalog.rules.get("linked_households")
     flagged: set[str] = set()
@@ -104,7 +104,8 @@ def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
         pl.col("town").drop_nulls().first(), pl.col("village").drop_nulls().first(),
         pl.col("program").unique().sort().str.join(","), pl.col("amount").sum()).collect()
     groups = []
-    for row in lg.components.head(limit).iter_rows(named=True):
+    ranked = lg.components.sort(pl.col("component").is_in(list(flagged)), "score", descending=True, maintain_order=True)
+    for row in ranked.head(limit).iter_rows(named=True):
         members = lg.members.filter(pl.col("component") == row["component"]).join(info, on="household_id", how="left")
         ties = component_ties(lg, row["component"])
         groups.append({
@@ -113,4 +114,5 @@ def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
             "ties": [{"kind": k, "label": lab, "households": hs}
                      for k, lab, hs in ties.select("kind", "label", "households").iter_rows()],
         })
-    return {"groups": groups, "capped": lg.links.capped.to_dicts()}
+    return {"total_groups": lg.components.height, "flagged_groups": len(flagged), "groups": groups,
+            "capped": lg.links.capped.to_dicts()}

@@ -66,7 +66,8 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyF
         "account": ("bank_account", pl.col("bank_account"), mask_account(pl.col("bank_account"))),
         "phone": ("phone", pl.col("phone"), mask_phone(pl.col("phone"))),
         "address": ("address", normalize_address(pl.col("address")), mask_address(normalize_address(pl.col("address")))),
-        "payee": (None, payee_key(), pl.format("{}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
+        "payee": (None, payee_key(), pl.format("{}（{}）", mask_name_expr(  # the name from any row of the payee
+            pl.col("payee_name").drop_nulls().first().over(payee_key())).fill_null("姓名未填"),
                                                mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))),
     }
     parts = []

@@ -14,6 +14,7 @@ from crosscheck.cases import build_cases
 from crosscheck.catalog import Catalog, load_catalog
 from crosscheck.config import MonthConfig, load_month_config
 from crosscheck.findings import ScreenContext
+from crosscheck.graph_groups import groups_export
 from crosscheck.hold_list import write_hold_list
 from crosscheck.prepare import Prepared, prepare
 from crosscheck.progress import Steps
@@ -66,7 +67,8 @@ def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
 
 
 def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -> RunResult:
-    """Screen one month and write cases.parquet, hold_list.xlsx, rejects.parquet, report.html, manifest.json."""
+    """Screen one month and write cases.parquet, hold_list.xlsx, rejects.parquet, report.html,
+    components.json (linked groups of households, for the review page) and manifest.json."""
     steps = steps or Steps(interactive=False)
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
@@ -86,6 +88,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
         ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
                             roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
         per_rule = run_rules(ctx, catalog)
+        groups = groups_export(ctx)
     with steps.stage("cases", "生成疑点案件"):
         cases = build_cases(all_findings(per_rule), catalog, config.month)
         rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
@@ -95,10 +98,12 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
         titles = {r.id: r.title for r in catalog.rules.values()}
         cases.write_parquet(out_dir / "cases.parquet", statistics=False)
         rejects.write_parquet(out_dir / "rejects.parquet", statistics=False)
+        (out_dir / "components.json").write_text(json.dumps(groups, ensure_ascii=False, indent=1), encoding="utf-8")
         n_hold = write_hold_list(cases, out_dir / "hold_list.xlsx", labels=labels, titles=titles, month=config.month)
-        manifest = _manifest(config, catalog, prepared, cases, n_hold, steps.timings)
+        manifest = _manifest(config, catalog, prepared, cases, n_hold, steps.timings, groups)
         (out_dir / "report.html").write_text(
-            render_report(cases, manifest, labels=labels, titles=titles, id_quality=_id_quality(prepared)),
+            render_report(cases, manifest, labels=labels, titles=titles, id_quality=_id_quality(prepared),
+                          groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
             encoding="utf-8")
     manifest["timings"] = dict(steps.timings)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -106,7 +111,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
 
 
 def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], cases: pl.DataFrame,
-              n_hold: int, timings: dict) -> dict:
+              n_hold: int, timings: dict, groups: dict) -> dict:
     inputs = []
     for p in prepared:
         read = p.rows_read
@@ -115,6 +120,8 @@ def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], c
         inputs.append({"key": p.table.key, "kind": p.table.kind, "path": p.table.label,
                        "sha256": _sha256(p.table.path), "encoding": p.table.encoding,
                        "rows_read": read, "rows_used": used, "rows_rejected": rejected})
+    graph_summary = {"groups": groups["total_groups"], "flagged_groups": groups["flagged_groups"],
+                     "capped_identifiers": len(groups["capped"])}
     by_rule = dict(sorted(cases.group_by("rule_id").len().iter_rows())) if cases.height else {}
     return {
         "month": config.month,
@@ -125,5 +132,6 @@ def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], c
         "inputs": inputs,
         "totals": {k: sum(i[k] for i in inputs) for k in ("rows_read", "rows_used", "rows_rejected")},
         "cases": {"total": cases.height, "hold": n_hold, "by_rule": by_rule},
+        "graph": graph_summary,
         "timings": dict(timings),
     }

@@ -1,7 +1,8 @@
 """report.html: one self-contained page (no network) for the clerk's file and the inspectors.
 
-Counts by rule, program and town, the top cases with their explanations, and data quality (rows
-read, used and rejected per file; ID number problems). IDs and names are masked.
+Counts by rule, program and town, the top cases with their explanations, drawings of the most
+suspicious linked groups of households, and data quality (rows read, used and rejected per file;
+ID number problems). IDs and names are masked.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import html
 
 import polars as pl
 
+from crosscheck.graph_drawing import groups_section
 from crosscheck.masking import mask_id_expr, mask_name_expr
 
 CSS = """
@@ -18,6 +20,7 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;
 vertical-align:top}th{background:#eef3f8}.num{text-align:right}
 .pair{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}.chart{max-width:100%}
+figure{margin:0}figcaption{font-size:.9em;max-width:460px}
 .hold{color:#b00020;font-weight:bold}.review{color:#8a6d00}.summary span{margin-right:2em;font-size:1.1em}
 """
 
@@ -75,7 +78,8 @@ def _counts(cases: pl.DataFrame, by: str, names: dict[str, str], title: str) -> 
 
 
 def render_report(cases: pl.DataFrame, manifest: dict, *, labels: dict[str, str], titles: dict[str, str],
-                  id_quality: pl.DataFrame, top_n: int = 50) -> str:
+                  id_quality: pl.DataFrame, groups: dict | None = None, kind_labels: dict[str, str] | None = None,
+                  top_n: int = 50) -> str:
     month = manifest["month"]
     n_hold = cases.filter(pl.col("severity") == "hold").height
     masked = cases.with_columns(mask_id_expr(pl.col("id_number")).alias("id_masked"),
@@ -107,6 +111,8 @@ def render_report(cases: pl.DataFrame, manifest: dict, *, labels: dict[str, str]
         f"<h2>重点疑点（前 {min(top_n, cases.height)} 条，身份证号码和姓名已脱敏）</h2>",
         _table(["处理", "规则", "乡镇", "家庭编号", "姓名", "身份证号码", "救助类别", "疑点说明", "证据"], top_rows)
         if top_rows else "<p>本月未发现疑点。</p>",
+        "<h2>关联家庭（共用账号、代领人、电话、住址）</h2>",
+        groups_section(groups or {}, kind_labels or {}),
         "<h2>数据质量</h2>",
         _table(["文件", "类型", "读入行数", "使用行数", "退回行数", "编码"], files, numeric={2, 3, 4}),
         "<h3>身份证号码状态</h3>", _table(["文件", "状态", "行数"], quality, numeric={2}),

@@ -1,0 +1,63 @@
+"""Ties between households: families never tie, caps are reported, exempt programs stay out."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from graph_frames import CATALOG, context, roster
+from crosscheck.graph_links import household_links, mask_address, normalize_address
+
+
+def _ties(rows, sources=None) -> pl.DataFrame:
+    return household_links(context(roster(rows), sources), CATALOG.graph).ties
+
+
+def test_one_person_on_two_programs_is_one_family_not_a_tie() -> None:
+    rows = [dict(household_id="DB1", person=1, account="62", phone="13900000001"),
+            dict(household_id="CJ1", person=1, program="disability_living", account="62", phone="13900000001"),
+            dict(household_id="DB2", person=2, account="63")]
+    assert _ties(rows).is_empty()
+
+
+def test_households_sharing_any_member_form_one_family() -> None:
+    # DB1 and GL1 share person 1; GL1 and CJ1 share person 2: one family of three households
+    rows = [dict(household_id="DB1", person=1, phone="1"), dict(household_id="DB1", person=3, phone="1"),
+            dict(household_id="GL1", program="elderly_allowance", person=1, phone="1"),
+            dict(household_id="GL1", program="elderly_allowance", person=2, phone="1"),
+            dict(household_id="CJ1", program="disability_living", person=2, phone="1"),
+            dict(household_id="X", person=9, phone="1")]
+    ties = _ties(rows)
+    assert dict(ties.select("household_id", "family").iter_rows()) == {"CJ1": "CJ1", "DB1": "CJ1", "GL1": "CJ1", "X": "X"}
+    assert ties["n_families"].unique().to_list() == [2]
+
+
+def test_a_cap_reports_the_identifier_instead_of_linking() -> None:
+    cap = CATALOG.graph.links["address"].cap
+    rows = [dict(household_id=f"H{i}", person=i, address="中方镇 光明村1组 8号") for i in range(cap + 1)]
+    links = household_links(context(roster(rows)), CATALOG.graph)
+    assert links.ties.filter(pl.col("kind") == "address").is_empty()
+    assert links.capped.to_dicts() == [{"kind": "address", "label": "中方镇光明村1组**号",
+                                        "n_families": cap + 1, "n_households": cap + 1}]
+    at_cap = household_links(context(roster(rows[:cap])), CATALOG.graph)
+    assert at_cap.ties["household_id"].n_unique() == cap and at_cap.capped.is_empty()
+
+
+def test_institution_residents_do_not_tie() -> None:
+    rows = [dict(household_id=f"T{i}", person=i, program="tekun_centralized", account="999", phone="0745",
+                 address="中方镇敬老院") for i in range(40)]
+    assert _ties(rows).is_empty()
+
+
+def test_a_payee_is_a_tie_only_outside_the_household() -> None:
+    rows = [dict(household_id="A", person=1, payee_id="431221195001010072"),  # person 7 is not in A
+            dict(household_id="B", person=2, payee_id="431221195001010072"),
+            dict(household_id="C", person=7), dict(household_id="C", person=3, payee_id="431221195001010072")]
+    ties = _ties(rows)
+    assert sorted(ties["household_id"]) == ["A", "B"]  # C's payee is C's own member
+
+
+def test_address_normalisation() -> None:
+    frame = pl.DataFrame({"a": ["中方镇 老垅村10组63号", "中方镇老垅村１０组６３号", "  ", None, "中方镇、老垅村"]})
+    out = frame.select(normalize_address(pl.col("a")).alias("n"))["n"].to_list()
+    assert out == ["中方镇老垅村10组63号", "中方镇老垅村10组63号", None, None, "中方镇老垅村"]
+    assert frame.select(mask_address(normalize_address(pl.col("a"))))["a"].to_list()[0] == "中方镇老垅村10组**号"
