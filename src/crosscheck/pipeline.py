@@ -14,13 +14,13 @@ from crosscheck.cases import build_cases
 from crosscheck.catalog import Catalog, load_catalog
 from crosscheck.config import MonthConfig, load_month_config
 from crosscheck.findings import ScreenContext
-from crosscheck.graph_groups import groups_export
+from crosscheck.graph_groups import groups_export, link_graph
 from crosscheck.hold_list import write_hold_list
 from crosscheck.prepare import Prepared, prepare
 from crosscheck.progress import Steps
 from crosscheck.read import read_headers, read_table
 from crosscheck.report import render_report
-from crosscheck.screen import all_findings, run_rules
+from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
 
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
                   "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean,
@@ -79,15 +79,19 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
             table = read_table(config, key, kind, spec)
             prepared.append(prepare(table, catalog, config.last_day))
             advance()
-    with steps.stage("rules", "运行比对规则", total=len(catalog.rules)):
-        roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
-        sources: dict[str, list[pl.DataFrame]] = {}
-        for p in prepared:
-            if p.table.kind != "roster":
-                sources.setdefault(p.table.kind, []).append(p.frame)
-        ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
-                            roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
-        per_rule = run_rules(ctx, catalog)
+    roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
+    sources: dict[str, list[pl.DataFrame]] = {}
+    for p in prepared:
+        if p.table.kind != "roster":
+            sources.setdefault(p.table.kind, []).append(p.frame)
+    ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
+                        roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
+    if any(r in catalog.rules for r in GRAPH_RULES):
+        with steps.stage("graph", "关联家庭图（账号、代领人、电话、住址）"):
+            link_graph(ctx)  # the one global step; the graph rules read it
+    rule_timings: dict[str, float] = {}
+    with steps.stage("rules", "运行比对规则", total=len(catalog.rules)) as advance:
+        per_rule = run_rules(ctx, catalog, rule_timings, advance)
         groups = groups_export(ctx)
     with steps.stage("cases", "生成疑点案件"):
         cases = build_cases(all_findings(per_rule), catalog, config.month)
@@ -105,7 +109,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
             render_report(cases, manifest, labels=labels, titles=titles, id_quality=_id_quality(prepared),
                           groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
             encoding="utf-8")
-    manifest["timings"] = dict(steps.timings)
+    manifest["timings"] = {**steps.timings, **rule_timings}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
 

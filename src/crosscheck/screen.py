@@ -6,6 +6,7 @@ which rules run, for which programs, how severely and with which parameters.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import polars as pl
@@ -38,12 +39,22 @@ IMPLEMENTATIONS: dict[str, tuple[type[BaseModel], RuleFunction]] = {
 RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.items()}
 
 
-def run_rules(ctx: ScreenContext, catalog: Catalog) -> dict[str, pl.DataFrame]:
-    """Findings per rule id, in the catalog's order."""
+GRAPH_RULES = ("shared_account", "proxy_collector", "linked_households")
+
+
+def run_rules(ctx: ScreenContext, catalog: Catalog, timings: dict[str, float] | None = None,
+              advance=None) -> dict[str, pl.DataFrame]:
+    """Findings per rule id, in the catalog's order; each rule's seconds into `timings` (shared work,
+    such as a matching or the graph, counts for the first rule that needs it)."""
     out: dict[str, pl.DataFrame] = {}
     for rule_id, rule in catalog.rules.items():
         _, function = IMPLEMENTATIONS[rule_id]
+        start = time.perf_counter()
         out[rule_id] = function(ctx, rule, rule_params(rule)).collect()
+        if timings is not None:
+            timings[f"rule:{rule_id}"] = round(time.perf_counter() - start, 3)
+        if advance is not None:
+            advance()
     return out
 
 

@@ -43,8 +43,12 @@ def bank_accounts(rng: np.random.Generator, n: int) -> pl.Series:
 
 
 def phones(rng: np.random.Generator, n: int, empty: float = 0.08) -> pl.Series:
-    prefix = rng.choice(np.array([133, 135, 136, 137, 138, 139, 150, 151, 152, 158, 159, 173, 177, 180, 187, 189]), n)
-    s = pl.Series(prefix).cast(pl.String) + pl.Series(rng.integers(0, 10**8, n)).cast(pl.String).str.zfill(8)
+    """Mobile numbers, all different (two households share a phone only where a case plants it)."""
+    prefixes = np.array([133, 135, 136, 137, 138, 139, 150, 151, 152, 158, 159, 173, 177, 180, 187, 189])
+    numbers = rng.choice(prefixes, n) * 10**8 + rng.integers(0, 10**8, n)
+    while len(dup := np.flatnonzero(pl.Series(numbers).is_duplicated().to_numpy())):
+        numbers[dup[1:]] = rng.choice(prefixes, len(dup) - 1) * 10**8 + rng.integers(0, 10**8, len(dup) - 1)
+    s = pl.Series(numbers).cast(pl.String)
     return pl.select(pl.when(pl.lit(pl.Series(rng.random(n) < empty))).then(pl.lit("")).otherwise(s)).to_series()
 
 

@@ -95,9 +95,8 @@ class Planter:
         if village is None:
             village = int(rosters.pick_villages(self.rng, 1, None)[0])
         if hh_no is not None and hh_no not in self._addr:
-            # house numbers from 100 up: background households use 1-99, so no planted family shares
-            # an address with another family by chance (the graph rules would tie them)
-            self._addr[hh_no] = address_of(village, int(self.rng.integers(1, 13)), 100 + len(self._addr))
+            house = int(self.ctx.pop.next_houses(np.array([village]))[0])  # never shared by chance
+            self._addr[hh_no] = address_of(village, int(self.rng.integers(1, 13)), house)
         pid = self.ctx.pop.n + len(self._people)
         self._people.append(dict(pid=pid, id18=id18, name=name, male=male, birth=birth, hh_no=hh_no,
                                  rel=rel if hh_no is not None else None, village=village,

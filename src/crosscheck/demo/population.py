@@ -202,6 +202,16 @@ class Population:
         self.n = 0
         self.n_hh = 0
         self._frame: pl.DataFrame | None = None
+        self._next_house = np.ones(len(VILLAGES), dtype=np.int64)
+
+    def next_houses(self, villages: np.ndarray) -> np.ndarray:
+        """Fresh house numbers, one per household of `villages`, never reused within a village: two
+        families share an address only where a planted case says so."""
+        villages = np.asarray(villages, dtype=np.int64)
+        within = pl.DataFrame({"v": villages}).select(pl.int_range(pl.len()).over("v")).to_series().to_numpy()
+        out = self._next_house[villages] + within
+        np.add.at(self._next_house, villages, 1)
+        return out
 
     def add_households(self, members: pl.DataFrame, village_hh: np.ndarray, group: str,
                        rng: np.random.Generator | None = None) -> pl.DataFrame:
@@ -231,7 +241,7 @@ class Population:
             nm = nm.scatter(np.flatnonzero(migrant), names.minority(rng, male[migrant]))
         vil = village_hh[hh]
         n_hh = len(village_hh)
-        grp_no, house_no = rng.integers(1, 13, n_hh)[hh], rng.integers(1, 99, n_hh)[hh]
+        grp_no, house_no = rng.integers(1, 13, n_hh)[hh], self.next_houses(village_hh)[hh]
         addr = pl.select(
             pl.lit("湖南省怀化市中方县") + pl.lit(pl.Series(np.array(TOWNS)[VILLAGE_TOWN[vil]]))
             + VILLAGE_NAME.gather(vil)
