@@ -17,11 +17,26 @@ import polars as pl
 from crosscheck.findings import ScreenContext, ref
 
 PERSON = ("id", "id_raw", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
+CASE_COLUMNS = ("_file", "_row", "household_id", "program", "id", "id_raw", "name", "town", "village", "amount")
 
 
 def _person(lf: pl.LazyFrame, origin: str) -> list[pl.Expr]:
     return [*(pl.col(c) for c in PERSON), pl.lit(origin).alias("m_origin"),
             ref(pl.col("_file"), pl.col("_row")).alias("m_ref")]
+
+
+def hukou_numbers(ctx: ScreenContext) -> pl.DataFrame:
+    """The 户号 (household_no) of every roster person found in 户籍 (`_key`, `household_no`): the
+    whole roster is matched once per run and every household lookup joins this."""
+    if "hukou_numbers" not in ctx._cache:
+        from crosscheck.link import match_persons
+
+        hukou = ctx.sources["household"]
+        links = match_persons(ctx.roster, hukou, ctx.catalog.matching).lazy().select("l_key", "r_key")
+        ctx._cache["hukou_numbers"] = links.join(
+            hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key").select(
+            pl.col("l_key").alias("_key"), "household_no").drop_nulls().unique().collect()
+    return ctx._cache["hukou_numbers"]
 
 
 def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFrame | None = None) -> pl.DataFrame:
@@ -38,13 +53,9 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
     parts = [from_roster]
     hukou = ctx.source("household")
     if hukou is not None and "household_no" in hukou.collect_schema():
-        from crosscheck.link import match_persons
-
-        links = match_persons(roster, hukou, ctx.catalog.matching).lazy().select("l_key", "r_key")
         numbers = (
             roster.select("_key", "household_id")
-            .join(links, left_on="_key", right_on="l_key")
-            .join(hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key")
+            .join(hukou_numbers(ctx).lazy(), on="_key")
             .select("household_id", "household_no").drop_nulls().unique()
         )
         family = numbers.join(hukou.filter(pl.col("household_no").is_not_null()), on="household_no")
@@ -56,9 +67,14 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
 
 def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
     """Per household of these programs: the roster row that stands for it in a case (the 户主 if
-    listed, else the first row) and the household's total monthly payment under these programs."""
+    listed, else the first row) and the household's total monthly payment under these programs.
+    Computed once per set of programs (most household rules need it)."""
+    key = ("household_payment", tuple(sorted(programs)))
+    if key in ctx._cache:
+        return ctx._cache[key].lazy()
     rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null())
     head_first = rows.sort(pl.col("relation") != "户主", "_file", "_row", nulls_last=True)
     first = head_first.unique("household_id", keep="first", maintain_order=True)
     totals = rows.group_by("household_id").agg(pl.col("amount").sum().alias("household_amount"))
-    return first.join(totals, on="household_id")
+    ctx._cache[key] = first.select(*CASE_COLUMNS).join(totals, on="household_id").collect()
+    return ctx._cache[key].lazy()
