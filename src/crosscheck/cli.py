@@ -122,6 +122,12 @@ rules_app = typer.Typer(help="The rule catalog: list, check a county's edited co
 app.add_typer(rules_app, name="rules")
 
 
+from crosscheck.review_cli import review_app, users_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
+
+
 def _catalog(folder: Path | None):
     from crosscheck.catalog import load_catalog
 

@@ -113,7 +113,8 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     if case_store is not None:
         manifest["review"] = dict(sorted(cases.group_by("review_state").len().iter_rows()))
         case_store.record_run(cases, month=config.month, out_dir=out_dir.resolve(),
-                              summary={k: manifest[k] for k in ("county", "cases", "totals", "review")})
+                              summary={**{k: manifest[k] for k in ("county", "cases", "totals", "review")},
+                                       "titles": titles, "labels": labels})
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
 

@@ -21,7 +21,11 @@ DECISIONS = ("confirmed", "dismissed", "field_check")
 
 
 class ReviewError(CrosscheckError):
-    """A decision that is not allowed: wrong role, wrong state, or a missing reason."""
+    """A decision that is not allowed: wrong state, or a missing reason."""
+
+
+class NotPermitted(ReviewError):
+    """A decision the user's role does not allow."""
 
 
 def _stack(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
@@ -66,7 +70,7 @@ def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, r
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}: one of {', '.join(DECISIONS)}")
     if role not in ("inspector", "supervisor"):
-        raise ReviewError("只读用户不能作出核查结论")
+        raise NotPermitted("只读用户不能作出核查结论")
     reason, note = reason.strip(), note.strip()
     if decision == "dismissed" and not reason:
         raise ReviewError("认定不属实必须填写理由")
@@ -75,14 +79,14 @@ def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, r
         stack = _stack(conn, case_id)
         current = stack[-1]["decision"] if stack else "pending"
         if role == "inspector" and current not in ("pending", "field_check"):
-            raise ReviewError(f"该案件已认定为“{STATES[current]}”，需由审核负责人重新打开")
+            raise NotPermitted(f"该案件已认定为“{STATES[current]}”，需由审核负责人重新打开")
         return _append(conn, store, case_id, user, "decide", decision, reason, note, fingerprint)
 
 
 def reopen(store: Store, case_id: str, *, user: str, role: str, reason: str = "") -> int:
     """Put a decided case back to 待核查 (supervisor only)."""
     if role != "supervisor":
-        raise ReviewError("只有审核负责人可以重新打开案件")
+        raise NotPermitted("只有审核负责人可以重新打开案件")
     with store.transaction() as conn:
         fingerprint = _fingerprint(conn, case_id)
         stack = _stack(conn, case_id)
@@ -94,14 +98,14 @@ def reopen(store: Store, case_id: str, *, user: str, role: str, reason: str = ""
 def undo(store: Store, case_id: str, *, user: str, role: str) -> int:
     """Undo the latest decision or reopening: a new event restoring the state before it."""
     if role not in ("inspector", "supervisor"):
-        raise ReviewError("只读用户不能撤销")
+        raise NotPermitted("只读用户不能撤销")
     with store.transaction() as conn:
         stack = _stack(conn, case_id)
         if not stack or stack[-1]["action"] not in ("decide", "reopen"):
             raise ReviewError("没有可撤销的结论")
         top = stack[-1]
         if role == "inspector" and (top["user"] != user or top["action"] != "decide"):
-            raise ReviewError("核查员只能撤销自己作出的最新结论")
+            raise NotPermitted("核查员只能撤销自己作出的最新结论")
         before = stack[-2] if len(stack) > 1 else None
         restored = before["decision"] if before else "pending"
         fingerprint = before["evidence_fingerprint"] if before else top["evidence_fingerprint"]

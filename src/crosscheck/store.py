@@ -26,7 +26,7 @@ ROLES = {"inspector": "核查员", "supervisor": "审核负责人", "viewer": "�
 
 # the latest event of every case: its current state
 LATEST_EVENTS = """
-    SELECT e.case_id, e.decision, e.evidence_fingerprint, e.user, e.at, e.reason
+    SELECT e.case_id, e.decision, e.evidence_fingerprint, e.user, e.at, e.reason, e.note
     FROM events e JOIN (SELECT case_id, max(event_id) AS last FROM events GROUP BY case_id) l
       ON e.event_id = l.last
 """
