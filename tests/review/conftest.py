@@ -57,7 +57,7 @@ def client_for(store_path: Path, user: str | None):
     from crosscheck.store import Store
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # starlette would rather have httpx2
+        warnings.filterwarnings("ignore", message=".*httpx.*")  # starlette would rather have httpx2
         from starlette.testclient import TestClient
 
         client = TestClient(create_app(Store.open(store_path)), base_url="https://testserver")
