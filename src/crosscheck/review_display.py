@@ -9,6 +9,11 @@ import re
 from crosscheck.masking import mask_id, mask_name
 
 GRAPH_RULES = ("shared_account", "proxy_collector")
+SOURCE_KINDS = {
+    "roster": "发放名册", "household": "公安户籍", "deaths": "死亡记录", "vehicles": "机动车登记",
+    "businesses": "市场主体登记", "public_employees": "财政供养人员", "cadres": "村(居)委成员",
+    "prisoners": "服刑人员", "rosters_elsewhere": "外县发放名册",
+}
 
 EVIDENCE_LABELS = {
     "name": "姓名", "id": "身份证号码", "id_number": "身份证号码", "id_raw": "名册中的身份证号码",
