@@ -102,8 +102,8 @@ def test_dismiss_in_the_browser_then_carry_over_and_reopen_on_new_evidence(brows
     # filter: deaths still pending
     page.select_option("select[name=rule]", "deceased")
     page.select_option("select[name=state]", "pending")
-    page.click("#filters button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#filters button[type=submit]")
     n_dead = cases.filter(pl.col("rule_id") == "deceased").height
     assert page.inner_text("#count").startswith(f"共 {n_dead} 条")
     page.click(f"tr[data-case='{dead['case_id']}'] a")
@@ -150,15 +150,16 @@ def test_dismiss_in_the_browser_then_carry_over_and_reopen_on_new_evidence(brows
     assert page.inner_text("#count").startswith(f"共 {n_dead} 条")
 
     # undo from the keyboard on a fresh decision: c confirms and moves on, u on the case undoes it
-    page.click(f"tr[data-case='{dead['case_id']}'] a")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click(f"tr[data-case='{dead['case_id']}'] a")
     page.keyboard.press("c")
     page.wait_for_url(lambda url: dead["case_id"] not in url.split("?")[0])
     page.goto(base + f"/cases/{dead['case_id']}")
     assert page.inner_text("#state") == "属实"
-    page.keyboard.press("u")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.keyboard.press("u")
     assert page.inner_text("#state") == "待核查"
+    assert "撤销" in page.inner_text("#history")
 
     assert [u for u in requests if not u.startswith(base)] == []
     page.close()
