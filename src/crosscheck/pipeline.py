@@ -76,6 +76,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     steps = steps or Steps(interactive=False)
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
+        case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
     prepared: list[Prepared] = []
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
@@ -95,7 +96,6 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     with steps.stage("cases", "生成疑点案件"):
         cases = build_cases(all_findings(per_rule), catalog, config.month)
         rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
-        case_store = Store.open(store) if store is not None else None
         if case_store is not None:
             cases = carry_over(cases, case_store.current_states())
     with steps.stage("outputs", "写出结果"):

@@ -80,7 +80,7 @@ def users_list(store: Path = STORE) -> None:
     from crosscheck.users import list_users
 
     for u in list_users(_open(store)):
-        console.print(f"{u['name']}\t{u['role']}\t{u['created_at']}", highlight=False)
+        typer.echo(f"{u['name']}\t{u['role']}\t{u['created_at']}")
 
 
 @users_app.command("remove")
