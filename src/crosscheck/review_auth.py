@@ -1,9 +1,10 @@
 """Sessions, CSRF and roles for the review server.
 
 The session lives in one signed cookie (itsdangerous, key kept in the store's meta table):
-HttpOnly, SameSite=Strict, Secure unless the server runs plain http on an intranet. It holds the
-user name and a per-session CSRF token; the role is read from the store on every request, so a
-changed role takes effect at once. Every route but the login page is wrapped in `guarded`, which
+HttpOnly, SameSite=Strict, Secure unless the server runs plain http on an intranet. It holds a
+session id and a per-session CSRF token; the user and role are read from the store's sessions
+table on every request, so logging out, a new password or a removed user ends the session at
+once, and a changed role takes effect at once. Every route but the login page is wrapped in `guarded`, which
 refuses anonymous requests (pages: redirect to /login; /api/: 401), checks the role, and checks
 the CSRF token (form field `csrf` or header X-CSRF-Token) on every POST.
 """
@@ -20,7 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from crosscheck.users import user_role
+from crosscheck.users import session_user
 
 COOKIE = "crosscheck_session"
 MAX_AGE = 12 * 3600
@@ -30,7 +31,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 @dataclass(frozen=True)
 class Session:
-    user: str | None
+    sid: str | None  # None before login: the session only carries the login form's CSRF token
     csrf: str
 
 
@@ -48,11 +49,12 @@ def read_session(request: Request) -> Session | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return None
-    return Session(user=data.get("u"), csrf=data["csrf"])
+    sid = data.get("sid")
+    return Session(sid=sid if isinstance(sid, str) else None, csrf=data["csrf"])
 
 
-def new_session(user: str | None) -> Session:
-    return Session(user=user, csrf=secrets.token_urlsafe(32))
+def new_session(sid: str | None) -> Session:
+    return Session(sid=sid, csrf=secrets.token_urlsafe(32))
 
 
 def set_session(request: Request, response: Response, session: Session | None) -> Response:
@@ -61,7 +63,7 @@ def set_session(request: Request, response: Response, session: Session | None) -
     if session is None:
         response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=secure)
         return response
-    value = _serializer(request).dumps({"u": session.user, "csrf": session.csrf})
+    value = _serializer(request).dumps({"sid": session.sid, "csrf": session.csrf})
     response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="strict", secure=secure)
     return response
 
@@ -85,10 +87,10 @@ def guarded(role: str = "viewer") -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             session = read_session(request)
-            user = session.user if session else None
-            current = user_role(request.app.state.store, user) if user else None
-            if current is None:
+            live = session_user(request.app.state.store, session.sid) if session and session.sid else None
+            if live is None:
                 return _refuse(request, 401, "请先登录")
+            user, current = live
             if request.method not in ("GET", "HEAD"):
                 token = request.headers.get("x-csrf-token")
                 if token is None and "form" in request.headers.get("content-type", ""):
@@ -97,7 +99,8 @@ def guarded(role: str = "viewer") -> Callable[[Handler], Handler]:
                     return _refuse(request, 403, "请求无效（CSRF校验失败），请刷新页面后重试")
             if RANK[current] < RANK[role]:
                 return _refuse(request, 403, "当前账号无权执行此操作")
-            request.state.user, request.state.role, request.state.csrf = user, current, session.csrf
+            request.state.user, request.state.role = user, current
+            request.state.csrf, request.state.sid = session.csrf, session.sid
             return await handler(request)
 
         endpoint.guarded_role = role  # type: ignore[attr-defined]

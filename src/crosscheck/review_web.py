@@ -22,13 +22,13 @@ from crosscheck.review_display import SOURCE_KINDS, is_graph_rule, mask_text, si
 from crosscheck.review_log import NotPermitted, ReviewError, decide, reopen, undo
 from crosscheck.review_queries import PER_PAGE, CaseFilter, all_cases, choices, list_cases, neighbours, run_labels
 from crosscheck.store import ROLES, STATES, Store
-from crosscheck.users import verify_login
+from crosscheck.users import LOCKOUT_MINUTES, close_session, locked_out, open_session, verify_login
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "review_templates"),
                         autoescape=select_autoescape(["html"]))
 SEVERITIES = {"hold": "暂停发放", "review": "核实"}
 ACTIONS = {"decide": "作出结论", "undo": "撤销", "reopen": "重新打开", "evidence_changed": "证据变化，重新核查",
-           "login": "登录", "login_failed": "登录失败", "logout": "退出", "reveal": "显示完整信息",
+           "login": "登录", "login_failed": "登录失败", "login_locked": "登录被锁定", "logout": "退出", "reveal": "显示完整信息",
            "export": "导出整改台账", "user_saved": "保存用户", "user_removed": "删除用户"}
 UNGUARDED = {"/login"}
 
@@ -49,7 +49,7 @@ def _store(request: Request) -> Store:
 
 async def login_page(request: Request) -> Response:
     session = read_session(request)
-    if session is None or session.user is not None:
+    if session is None or session.sid is not None:
         session = new_session(None)
     request.state.csrf = session.csrf
     return set_session(request, render(request, "login.html"), session)
@@ -63,18 +63,22 @@ async def login_submit(request: Request) -> Response:
         return render(request, "login.html", 403, message="页面已过期，请重新登录", error=True)
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     store = _store(request)
+    request.state.csrf = session.csrf
+    if name and locked_out(store, name):
+        store.audit(name, "login_locked")
+        return render(request, "login.html", 429, message=f"登录失败次数过多，请{LOCKOUT_MINUTES}分钟后再试", error=True)
     if not name or verify_login(store, name, password) is None:
         store.audit(name or "-", "login_failed")
-        request.state.csrf = session.csrf
         return render(request, "login.html", 401, message="用户名或密码错误", error=True)
     store.audit(name, "login")
     # a fresh session (and CSRF token) at login, so a token seen before login is worthless after it
-    return set_session(request, RedirectResponse("/cases", status_code=303), new_session(name))
+    return set_session(request, RedirectResponse("/cases", status_code=303), new_session(open_session(store, name)))
 
 
 @guarded("viewer")
 async def logout(request: Request) -> Response:
     _store(request).audit(request.state.user, "logout")
+    close_session(_store(request), request.state.sid)
     return set_session(request, RedirectResponse("/login", status_code=303), None)
 
 

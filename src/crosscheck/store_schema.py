@@ -62,6 +62,14 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, case_id TEXT, detail TEXT NOT NULL DEFAULT ''
     );
     """ + _APPEND_ONLY.format(t="events") + _APPEND_ONLY.format(t="audit"),
+    # 2: server-side sessions, so logging out (or removing a user) ends a session at once
+    """
+    CREATE TABLE sessions (
+        sid TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_action ON audit(action, user, at);
+    """,
 ]
 
 

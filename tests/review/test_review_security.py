@@ -175,3 +175,35 @@ def test_decisions_logins_and_exports_are_audited(fresh_store: Path) -> None:
 @pytest.mark.parametrize("path", ["/cases/0000000000000000", "/api/cases/0000000000000000"])
 def test_unknown_case(fresh_store: Path, path: str) -> None:
     assert client_for(fresh_store, "look").get(path).status_code == 404
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(fresh_store: Path) -> None:
+    client = client_for(fresh_store, "insp")
+    stolen = client.cookies.get("crosscheck_session")
+    token = csrf_of(client.get("/cases").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    replay = client_for(fresh_store, None)
+    replay.cookies.set("crosscheck_session", stolen)
+    assert replay.get("/api/cases").status_code == 401
+    assert ("insp", "logout", None) in _audit(fresh_store)
+
+
+def test_a_new_password_or_a_removed_user_ends_their_sessions(fresh_store: Path) -> None:
+    from crosscheck.users import add_user, remove_user
+
+    client = client_for(fresh_store, "insp")
+    add_user(Store.open(fresh_store), "insp", "inspector", "a-new-password")
+    assert client.get("/api/cases").status_code == 401
+    boss = client_for(fresh_store, "boss")
+    remove_user(Store.open(fresh_store), "boss")
+    assert boss.get("/api/cases").status_code == 401
+
+
+def test_repeated_failed_logins_lock_the_name(fresh_store: Path) -> None:
+    client = client_for(fresh_store, None)
+    token = csrf_of(client.get("/login").text)
+    for _ in range(5):
+        assert client.post("/login", data={"csrf": token, "username": "boss", "password": "guess"}).status_code == 401
+    locked = client.post("/login", data={"csrf": token, "username": "boss", "password": PASSWORD})
+    assert locked.status_code == 429 and "次数过多" in locked.text
+    assert client_for(fresh_store, "insp").get("/api/cases").status_code == 200  # other names unaffected

@@ -65,16 +65,23 @@ def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
 
 def test_opening_an_old_store_migrates_it_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "review.db"
-    store = Store.open(path)
-    record(store, {"c1": "f1"})
-    decide(store, "c1", user="ann", role="inspector", decision="field_check")
-    # a later release adds a migration: opening the version-1 store applies it and keeps the data
+    # a store as the first release left it: schema version 1, with a run and a decision
+    with sqlite3.connect(path) as conn:
+        assert migrate(conn, MIGRATIONS[:1]) == 1
+    v1 = Store(path)
+    record(v1, {"c1": "f1"})
+    decide(v1, "c1", user="ann", role="inspector", decision="field_check")
+    store = Store.open(path)  # this release migrates it
+    with store.connect() as conn:
+        assert schema_version(conn) == len(MIGRATIONS) >= 2
+        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    assert state(store, "c1") == "field_check" and len(store.runs()) == 1
+    # a later release adds another migration: applied once, data kept
     later = [*MIGRATIONS, "ALTER TABLE runs ADD COLUMN county TEXT;"]
     with store.connect() as conn:
-        assert migrate(conn, later) == 2
-        assert schema_version(conn) == 2
+        assert migrate(conn, later) == len(later)
+        assert migrate(conn, later) == len(later)  # idempotent
         assert "county" in [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
-        assert migrate(conn, later) == 2  # idempotent
     assert state(store, "c1") == "field_check"
     # and this release refuses a store from the later one, with one line
     with pytest.raises(CrosscheckError, match="newer than this crosscheck"):
