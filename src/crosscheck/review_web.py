@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -190,6 +191,29 @@ async def audit_page(request: Request) -> Response:
     return render(request, "audit.html", rows=_store(request).audit_log())
 
 
+class SecurityHeaders:
+    """Headers on every response: no framing, no caching of personal data, no outside resources."""
+
+    HEADERS = [
+        (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                     b"img-src 'self'; connect-src 'self'; form-action 'self'; "
+                                     b"frame-ancestors 'none'; base-uri 'none'"),
+        (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"), (b"cache-control", b"no-store"),
+    ]
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
 def create_app(store: Store, *, cookie_secure: bool = True) -> Starlette:
     """The review app on a case store."""
     from crosscheck.review_api import API_ROUTES
@@ -213,7 +237,7 @@ def create_app(store: Store, *, cookie_secure: bool = True) -> Starlette:
     for route in routes:
         if route.path not in UNGUARDED and not hasattr(route.endpoint, "guarded_role"):
             raise RuntimeError(f"route {route.path} is not guarded")
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.store = store
     app.state.secret_key = store.secret_key()
     app.state.cookie_secure = cookie_secure

@@ -112,7 +112,10 @@ def test_an_inspector_decides_but_cannot_reopen_or_export(fresh_store: Path) -> 
 
 def test_session_cookie_flags_and_tampering(fresh_store: Path) -> None:
     client = client_for(fresh_store, None)
-    cookie = client.get("/login").headers["set-cookie"]
+    login = client.get("/login")
+    cookie = login.headers["set-cookie"]
+    assert login.headers["cache-control"] == "no-store" and login.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in login.headers["content-security-policy"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
     from starlette.testclient import TestClient
 
