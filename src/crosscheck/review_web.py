@@ -8,7 +8,7 @@ an app with a route that is not, so a new route cannot be left open by mistake.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -120,6 +120,9 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
     if case is None:
         return render(request, "base.html", 404, message="没有这个案件", error=True)
     names = run_labels(store, case["month"])
+    done = store.case(request.query_params.get("done", "")) if request.query_params.get("done") else None
+    if done is not None and message is None:
+        message = f"上一案件（{done['case_id']}）已记录为“{STATES[done['state']]}”"
     explanation = case.get("explanation") or ""
     if not revealed:
         explanation = mask_text(explanation, [case.get("name")])
@@ -127,7 +130,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
                   sides=side_by_side(case, reveal=revealed, labels=names["labels"]),
                   explanation=explanation, graph=is_graph_rule(case["rule_id"]),
                   source_label=SOURCE_KINDS.get(case.get("source_kind") or "", case.get("source_kind") or ""),
-                  nav=neighbours(store, filt, case_id), history=store.history(case_id),
+                  nav=neighbours(store, filt, case_id), history=store.history(case_id), done=done,
                   message=message, error=error, **names)
 
 
@@ -160,8 +163,10 @@ async def _act(request: Request, action) -> Response:
         status = 403 if isinstance(e, NotPermitted) else 409
         return _case_page(request, case_id, filt=filt, message=str(e), error=True, status=status)
     nav = neighbours(store, filt, case_id)
-    if form.get("decision") and nav["next_pending"]:
-        return RedirectResponse(f"/cases/{nav['next_pending']}?{back}", status_code=303)
+    if form.get("decision") and nav["next_pending"] and nav["next_pending"] != case_id:
+        # on to the next pending case, naming the one just decided so that `u` can undo it from there
+        done = urlencode({"done": case_id})
+        return RedirectResponse(f"/cases/{nav['next_pending']}?{back}{'&' if back else ''}{done}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}?{back}", status_code=303)
 
 

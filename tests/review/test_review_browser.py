@@ -149,17 +149,23 @@ def test_dismiss_in_the_browser_then_carry_over_and_reopen_on_new_evidence(brows
     assert row.count() == 1 and "证据已变化" in row.inner_text()
     assert page.inner_text("#count").startswith(f"共 {n_dead} 条")
 
-    # undo from the keyboard on a fresh decision: c confirms and moves on, u on the case undoes it
+    # the fast queue: c confirms and moves on to the next pending case; u there undoes that decision
     with page.expect_navigation():
         page.click(f"tr[data-case='{dead['case_id']}'] a")
     page.keyboard.press("c")
     page.wait_for_url(lambda url: dead["case_id"] not in url.split("?")[0])
-    page.goto(base + f"/cases/{dead['case_id']}")
-    assert page.inner_text("#state") == "属实"
+    assert "已记录为“属实”" in page.inner_text("#flash") and page.locator("#undo-last").count() == 1
     with page.expect_navigation():
         page.keyboard.press("u")
-    assert page.inner_text("#state") == "待核查"
-    assert "撤销" in page.inner_text("#history")
+    assert f"/cases/{dead['case_id']}?" in page.url
+    assert page.inner_text("#state") == "待核查" and "撤销" in page.inner_text("#history")
+    # j / k walk the filtered queue
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    assert dead["case_id"] not in page.url
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    assert f"/cases/{dead['case_id']}?" in page.url
 
     assert [u for u in requests if not u.startswith(base)] == []
     page.close()
