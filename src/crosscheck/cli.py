@@ -35,6 +35,8 @@ def _summary(result) -> None:
               f"({m['totals']['rows_read']} rows read, {m['totals']['rows_rejected']} rejected)")
     for rule, n in m["cases"]["by_rule"].items():
         console.print(f"  {rule:<24} {n}")
+    if "review" in m:
+        console.print("review states: " + ", ".join(f"{k} {v}" for k, v in m["review"].items()))
     console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet components.json manifest.json")
 
 
@@ -43,6 +45,7 @@ def run(
     config: Path = typer.Option(..., "--config", "-c", help="the month config (month.yaml)"),
     out_dir: Path = typer.Option(..., "--out", "-o", help="folder for the outputs"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
+    store: Path = typer.Option(None, "--store", help="a case store (review.db): carry decisions over, record the run"),
 ) -> None:
     """Screen one month: write cases, hold list, report, rejects and manifest into --out."""
     from crosscheck.pipeline import run_month
@@ -50,7 +53,7 @@ def run(
     _logging(quiet)
     try:
         with Steps(interactive=None if not quiet else False) as steps:
-            result = run_month(config, out_dir, steps=steps)
+            result = run_month(config, out_dir, steps=steps, store=store)
     except CrosscheckError as e:
         _fail(e)
     _summary(result)
@@ -117,6 +120,12 @@ def link(
 rules_app = typer.Typer(help="The rule catalog: list, check a county's edited copy, generate docs.",
                         no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+
+
+from crosscheck.review_cli import review_app, users_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
 
 
 def _catalog(folder: Path | None):

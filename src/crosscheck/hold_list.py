@@ -1,7 +1,9 @@
 """hold_list.xlsx (暂停发放核查名单): the cases whose rule says hold payment, for the clerk to act on.
 
 Chinese headers, ID numbers written as text (never as numbers Excel would round), a frozen header
-row and filters on every sheet; a summary sheet (汇总) and one sheet per town.
+row and filters on every sheet; a summary sheet (汇总) and one sheet per town. With a case store, the
+cases carry a `review_state` (carry_over.py): confirmed cases stay on the list and cases dismissed
+before with unchanged evidence are left off.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+
+from crosscheck.carry_over import on_hold_list
 
 HEADERS = [
     ("序号", None, 6), ("乡镇", "town", 10), ("村(社区)", "village", 12), ("家庭编号", "household_id", 18),
@@ -33,7 +37,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def write_hold_list(cases: pl.DataFrame, path: Path, *, labels: dict[str, str], titles: dict[str, str],
                     month: str) -> int:
     """Write the hold list; return the number of cases on it."""
-    hold = cases.filter(pl.col("severity") == "hold").with_columns(
+    hold = cases.filter(on_hold_list(cases)).with_columns(
         pl.col("programs").str.split(",").list.eval(pl.element().replace_strict(labels, default=pl.element()))
         .list.join("、").alias("program_label"),
         pl.col("rule_id").replace_strict(titles, default=pl.col("rule_id")).alias("rule_title"),

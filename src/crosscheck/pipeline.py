@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from crosscheck import __version__
+from crosscheck.carry_over import carry_over
 from crosscheck.cases import build_cases
 from crosscheck.catalog import Catalog, load_catalog
 from crosscheck.config import MonthConfig, load_month_config
@@ -21,6 +22,7 @@ from crosscheck.progress import Steps
 from crosscheck.read import read_headers, read_table
 from crosscheck.report import render_report
 from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
+from crosscheck.store import Store
 
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
                   "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean,
@@ -66,12 +68,17 @@ def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
     return pl.concat(parts).select("file", "id_status", "rows").sort("file", "id_status")
 
 
-def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -> RunResult:
+def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
+              store: Path | None = None) -> RunResult:
     """Screen one month and write cases.parquet, hold_list.xlsx, rejects.parquet, report.html,
-    components.json (linked groups of households, for the review page) and manifest.json."""
+    components.json (linked groups of households, for the review page) and manifest.json.
+
+    With `store` (a review.db), earlier review decisions are carried over (carry_over.py) before the
+    hold list is written, and the run's cases are recorded in the store."""
     steps = steps or Steps(interactive=False)
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
+        case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
     prepared: list[Prepared] = []
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
@@ -96,6 +103,8 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
     with steps.stage("cases", "生成疑点案件"):
         cases = build_cases(all_findings(per_rule), catalog, config.month)
         rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
+        if case_store is not None:
+            cases = carry_over(cases, case_store.current_states())
     with steps.stage("outputs", "写出结果"):
         out_dir.mkdir(parents=True, exist_ok=True)
         labels = {p.code: p.label for p in catalog.programs}
@@ -110,6 +119,11 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None) -
                           groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
             encoding="utf-8")
     manifest["timings"] = {**steps.timings, **rule_timings}
+    if case_store is not None:
+        manifest["review"] = dict(sorted(cases.group_by("review_state").len().iter_rows()))
+        case_store.record_run(cases, month=config.month, out_dir=out_dir.resolve(),
+                              summary={**{k: manifest[k] for k in ("county", "cases", "totals", "review")},
+                                       "titles": titles, "labels": labels})
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
 

@@ -1,0 +1,212 @@
+"""Access control of the review server, on a store filled by a real run: every route refuses the
+anonymous (iterating over app.routes, so a new route is covered without editing this test), roles,
+CSRF on every POST, cookie flags, masking by default, and the audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import PASSWORD, client_for, csrf_of
+
+from crosscheck.review_web import UNGUARDED, create_app
+from crosscheck.store import Store
+
+
+def _case_ids(store_path: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(store_path) as conn:
+        return conn.execute("SELECT case_id, id_number, name FROM cases WHERE id_number IS NOT NULL "
+                            "AND rule_id = 'deceased' ORDER BY case_id").fetchall()
+
+
+def _routes(store_path: Path, case_id: str) -> list[tuple[str, str]]:
+    app = create_app(Store.open(store_path))
+    out = []
+    for route in app.routes:
+        for method in sorted(route.methods - {"HEAD"}):
+            out.append((method, route.path.replace("{case_id}", case_id)))
+    assert len(out) >= 15
+    return out
+
+
+def _audit(store_path: Path) -> list[tuple]:
+    with sqlite3.connect(store_path) as conn:
+        return conn.execute("SELECT user, action, case_id FROM audit ORDER BY audit_id").fetchall()
+
+
+def test_every_route_refuses_the_anonymous(fresh_store: Path) -> None:
+    case_id, id_number, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, None)
+    for method, path in _routes(fresh_store, case_id):
+        if path in UNGUARDED:
+            continue
+        response = client.request(method, path, follow_redirects=False,
+                                  data={"decision": "dismissed", "reason": "x"} if method == "POST" else None)
+        if path.startswith("/api/"):
+            assert response.status_code == 401, (method, path)
+        else:
+            assert response.status_code == 303 and response.headers["location"] == "/login", (method, path)
+        assert id_number not in response.text
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_every_post_without_the_csrf_token_is_refused(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "boss")
+    posts = [path for method, path in _routes(fresh_store, case_id) if method == "POST"]
+    assert f"/cases/{case_id}/decide" in posts and f"/api/cases/{case_id}/decisions" in posts
+    for path in posts:
+        forged = client.post(path, data={"decision": "dismissed", "reason": "伪造"}, follow_redirects=False)
+        assert forged.status_code == 403, path
+        wrong = client.post(path, data={"decision": "dismissed", "reason": "伪造", "csrf": "x" * 43},
+                            follow_redirects=False)
+        assert wrong.status_code == 403, path
+    api = client.post(f"/api/cases/{case_id}/decisions", json={"decision": "confirmed"})
+    assert api.status_code == 403
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    # and the login form itself
+    anonymous = client_for(fresh_store, None)
+    anonymous.get("/login")
+    assert anonymous.post("/login", data={"username": "boss", "password": PASSWORD}).status_code == 403
+
+
+def test_a_viewer_reads_but_cannot_decide(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "look")
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'id="confirm"' not in page.text
+    token = csrf_of(page.text)
+    for decision in ("confirmed", "dismissed", "field_check"):
+        response = client.post(f"/cases/{case_id}/decide", data={"csrf": token, "decision": decision, "reason": "r"},
+                               follow_redirects=False)
+        assert response.status_code == 403
+    session = client.get("/api/session").json()
+    assert session["role"] == "viewer"
+    api = client.post(f"/api/cases/{case_id}/decisions", json={"decision": "confirmed"},
+                      headers={"X-CSRF-Token": session["csrf"]})
+    assert api.status_code == 403
+    assert client.get("/export?month=2022-12").status_code == 403
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_an_inspector_decides_but_cannot_reopen_or_export(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "insp")
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    ok = client.post(f"/cases/{case_id}/decide", data={"csrf": token, "decision": "confirmed"}, follow_redirects=False)
+    assert ok.status_code == 303
+    again = client.post(f"/cases/{case_id}/decide", data={"csrf": token, "decision": "dismissed", "reason": "r"})
+    assert again.status_code == 403 and "重新打开" in again.text
+    assert client.post(f"/cases/{case_id}/reopen", data={"csrf": token}).status_code == 403
+    assert client.get("/export?month=2022-12").status_code == 403
+    assert client.get("/audit").status_code == 403
+    boss = client_for(fresh_store, "boss")
+    token = csrf_of(boss.get(f"/cases/{case_id}").text)
+    assert boss.post(f"/cases/{case_id}/reopen", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert boss.get(f"/api/cases/{case_id}").json()["state"] == "pending"
+
+
+def test_session_cookie_flags_and_tampering(fresh_store: Path) -> None:
+    client = client_for(fresh_store, None)
+    login = client.get("/login")
+    cookie = login.headers["set-cookie"]
+    assert login.headers["cache-control"] == "no-store" and login.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in login.headers["content-security-policy"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
+    from starlette.testclient import TestClient
+
+    plain = TestClient(create_app(Store.open(fresh_store), cookie_secure=False))
+    assert "Secure" not in plain.get("/login").headers["set-cookie"]
+    logged_in = client_for(fresh_store, "boss")
+    value = logged_in.cookies.get("crosscheck_session")
+    assert logged_in.get("/api/cases").status_code == 200
+    tampered = client_for(fresh_store, None)
+    tampered.cookies.set("crosscheck_session", value[:-3] + ("aaa" if not value.endswith("aaa") else "bbb"))
+    assert tampered.get("/api/cases").status_code == 401
+    forged = client_for(fresh_store, None)  # a session someone signed with another key
+    from itsdangerous import URLSafeTimedSerializer
+
+    forged.cookies.set("crosscheck_session", URLSafeTimedSerializer("guess", salt="crosscheck-session").dumps(
+        {"u": "boss", "csrf": "x"}))
+    assert forged.get("/api/cases").status_code == 401
+
+
+def test_wrong_password_is_refused_and_logged(fresh_store: Path) -> None:
+    client = client_for(fresh_store, None)
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"csrf": token, "username": "boss", "password": "wrong-password"})
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+    assert client.get("/api/cases").status_code == 401
+    assert ("boss", "login_failed", None) in _audit(fresh_store)
+
+
+def test_masked_by_default_reveal_is_a_post_and_audited(fresh_store: Path) -> None:
+    cases = _case_ids(fresh_store)
+    case_id, id_number, name = cases[0]
+    client = client_for(fresh_store, "insp")
+    listing = client.get("/cases?month=2022-12&rule=deceased").text
+    assert not any(number in listing for number, in [(c[1],) for c in cases])
+    page = client.get(f"/cases/{case_id}")
+    assert id_number not in page.text and name not in page.text and id_number[:6] in page.text
+    assert client.get(f"/api/cases/{case_id}").json()["id_number"] != id_number
+    assert client.get(f"/cases/{case_id}/reveal").status_code == 405
+    assert ("insp", "reveal", case_id) not in _audit(fresh_store)
+    revealed = client.post(f"/cases/{case_id}/reveal", data={"csrf": csrf_of(page.text)})
+    assert revealed.status_code == 200 and id_number in revealed.text and name in revealed.text
+    assert ("insp", "reveal", case_id) in _audit(fresh_store)
+
+
+def test_decisions_logins_and_exports_are_audited(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "boss")
+    token = csrf_of(client.get(f"/cases/{case_id}").text)
+    client.post(f"/cases/{case_id}/decide", data={"csrf": token, "decision": "dismissed", "reason": "已迁出本县"})
+    client.post(f"/cases/{case_id}/undo", data={"csrf": token})
+    assert client.get("/export?month=2022-12").status_code == 200
+    audit = _audit(fresh_store)
+    for entry in [("boss", "login", None), ("boss", "decide", case_id), ("boss", "undo", case_id),
+                  ("boss", "export", None)]:
+        assert entry in audit
+    page = client.get("/audit").text
+    assert "导出整改台账" in page and "已迁出本县" in page
+
+
+@pytest.mark.parametrize("path", ["/cases/0000000000000000", "/api/cases/0000000000000000"])
+def test_unknown_case(fresh_store: Path, path: str) -> None:
+    assert client_for(fresh_store, "look").get(path).status_code == 404
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(fresh_store: Path) -> None:
+    client = client_for(fresh_store, "insp")
+    stolen = client.cookies.get("crosscheck_session")
+    token = csrf_of(client.get("/cases").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    replay = client_for(fresh_store, None)
+    replay.cookies.set("crosscheck_session", stolen)
+    assert replay.get("/api/cases").status_code == 401
+    assert ("insp", "logout", None) in _audit(fresh_store)
+
+
+def test_a_new_password_or_a_removed_user_ends_their_sessions(fresh_store: Path) -> None:
+    from crosscheck.users import add_user, remove_user
+
+    client = client_for(fresh_store, "insp")
+    add_user(Store.open(fresh_store), "insp", "inspector", "a-new-password")
+    assert client.get("/api/cases").status_code == 401
+    boss = client_for(fresh_store, "boss")
+    remove_user(Store.open(fresh_store), "boss")
+    assert boss.get("/api/cases").status_code == 401
+
+
+def test_repeated_failed_logins_lock_the_name(fresh_store: Path) -> None:
+    client = client_for(fresh_store, None)
+    token = csrf_of(client.get("/login").text)
+    for _ in range(5):
+        assert client.post("/login", data={"csrf": token, "username": "boss", "password": "guess"}).status_code == 401
+    locked = client.post("/login", data={"csrf": token, "username": "boss", "password": PASSWORD})
+    assert locked.status_code == 429 and "次数过多" in locked.text
+    assert client_for(fresh_store, "insp").get("/api/cases").status_code == 200  # other names unaffected
