@@ -84,3 +84,23 @@ def test_same_inputs_same_outputs(tmp_path: Path) -> None:
     for m in manifests:
         assert set(m.pop("timings")) >= {"read_normalise", "rules", "outputs"}
     assert manifests[0] == manifests[1]
+
+
+@pytest.mark.parametrize("month", ["2022-11", "2023-01", "2023-06"])
+def test_the_committed_county_screens_in_other_months(tmp_path: Path, month: str) -> None:
+    """Regression: screening the same files for another month once made Polars panic in
+    age_mismatch (string formatting over multi-chunk frames). Planted deaths stay found, since
+    every planted death date lies before the county's own month."""
+    county = tmp_path / "county"
+    import shutil
+
+    shutil.copytree(COMMITTED.parent, county)
+    text = (county / "month.yaml").read_text(encoding="utf-8")
+    (county / "month.yaml").write_text(
+        "\n".join(f'month: "{month}"' if line.startswith("month:") else line for line in text.splitlines()) + "\n",
+        encoding="utf-8")
+    cases = _run(county / "month.yaml", tmp_path / "out")
+    assert set(cases["month"]) == {month}
+    deaths = {h for r, h in _expected(COMMITTED, "planted") if r == "deceased"}
+    found = set(cases.filter(pl.col("rule_id") == "deceased")["household_id"])
+    assert deaths <= found if month > "2022-12" else found <= deaths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
 
 
 def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.DataFrame:
-    """One frame of a table kind from its files, with a unique Int64 `_key` per row."""
-    stacked = pl.concat(frames, how="diagonal_relaxed")
+    """One frame of a table kind from its files, with a unique Int64 `_key` per row. The frame is
+    rechunked: Polars 2.1 panics on string formatting over some multi-chunk string views
+    ("assertion failed: i < self.len()", seen in age_mismatch on county-small for 2023-01)."""
+    stacked = pl.concat(frames, how="diagonal_relaxed", rechunk=True)
     missing = [pl.lit(None, dtype=t).alias(c) for c, t in extra.items() if c not in stacked.columns]
     stacked = stacked.with_columns(missing) if missing else stacked
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
@@ -93,6 +96,9 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
             sources.setdefault(p.table.kind, []).append(p.frame)
     ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
                         roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
+    id_quality, rows_used = _id_quality(prepared), [p.frame.height for p in prepared]
+    del roster, sources, p  # the stacked copies are the ones used from here: free the per-file frames
+    prepared = [dataclasses.replace(p, frame=p.frame.clear()) for p in prepared]
     if any(r in catalog.rules for r in GRAPH_RULES):
         with steps.stage("graph", "关联家庭图（账号、代领人、电话、住址）"):
             link_graph(ctx)  # the one global step; the graph rules read it
@@ -113,9 +119,9 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
         rejects.write_parquet(out_dir / "rejects.parquet", statistics=False)
         (out_dir / "components.json").write_text(json.dumps(groups, ensure_ascii=False, indent=1), encoding="utf-8")
         n_hold = write_hold_list(cases, out_dir / "hold_list.xlsx", labels=labels, titles=titles, month=config.month)
-        manifest = _manifest(config, catalog, prepared, cases, n_hold, steps.timings, groups)
+        manifest = _manifest(config, catalog, prepared, rows_used, cases, n_hold, steps.timings, groups)
         (out_dir / "report.html").write_text(
-            render_report(cases, manifest, labels=labels, titles=titles, id_quality=_id_quality(prepared),
+            render_report(cases, manifest, labels=labels, titles=titles, id_quality=id_quality,
                           groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
             encoding="utf-8")
     manifest["timings"] = {**steps.timings, **rule_timings}
@@ -128,12 +134,11 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
 
 
-def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], cases: pl.DataFrame,
-              n_hold: int, timings: dict, groups: dict) -> dict:
+def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], rows_used: list[int],
+              cases: pl.DataFrame, n_hold: int, timings: dict, groups: dict) -> dict:
     inputs = []
-    for p in prepared:
-        read = p.rows_read
-        used, rejected = p.frame.height, p.rejects.height
+    for p, used in zip(prepared, rows_used):
+        read, rejected = p.rows_read, p.rejects.height
         assert read == used + rejected, f"{p.table.label}: rows read != used + rejected"
         inputs.append({"key": p.table.key, "kind": p.table.kind, "path": p.table.label,
                        "sha256": _sha256(p.table.path), "encoding": p.table.encoding,
