@@ -21,7 +21,8 @@ from crosscheck.household import household_members
 from crosscheck.graph_settings import GraphSettings
 from crosscheck.masking import mask_id_expr, mask_name_expr
 
-TIE_SCHEMA = {"kind": pl.String, "tie": pl.String, "household_id": pl.String, "t_ref": pl.String,
+TIE_SCHEMA = {"kind": pl.String, "tie": pl.String, "household_id": pl.String, "payee_id": pl.String,
+              "payee_name": pl.String, "t_ref": pl.String,
               "label": pl.String}
 
 
@@ -60,19 +61,14 @@ def with_payee_columns(roster: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyFrame]:
-    """(kind, tie, household_id, t_ref, label) per roster row and kind the inputs carry."""
+    """(kind, tie, household_id, _file, _row, payee_id, payee_name) per roster row and link kind
+    the inputs carry (labels are written later, for the few identifiers that are shared)."""
     schema = roster.collect_schema()
-    columns = {
-        "account": ("bank_account", pl.col("bank_account"), mask_account(pl.col("bank_account"))),
-        "phone": ("phone", pl.col("phone"), mask_phone(pl.col("phone"))),
-        "address": ("address", normalize_address(pl.col("address")), mask_address(normalize_address(pl.col("address")))),
-        "payee": (None, payee_key(), pl.format("{}（{}）", mask_name_expr(  # the name from any row of the payee
-            pl.col("payee_name").drop_nulls().first().over(payee_key())).fill_null("姓名未填"),
-                                               mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))),
-    }
+    ties = {"account": ("bank_account", pl.col("bank_account")), "phone": ("phone", pl.col("phone")),
+            "address": ("address", normalize_address(pl.col("address"))), "payee": (None, payee_key())}
     parts = []
     for kind, spec in settings.links.items():
-        column, tie, label = columns[kind]
+        column, tie = ties[kind]
         if column is not None and column not in schema:
             continue
         if kind == "payee" and "payee_id" not in schema and "payee_name" not in schema:
@@ -80,9 +76,19 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyF
         rows = with_payee_columns(roster) if kind == "payee" else roster.with_columns(
             pl.lit(None, pl.String).alias("payee_id"), pl.lit(None, pl.String).alias("payee_name"))
         parts.append(rows.filter(~pl.col("program").is_in(spec.exempt_programs)).select(
-            pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id",
-            ref(pl.col("_file"), pl.col("_row")).alias("t_ref"), label.alias("label"), "payee_id", "payee_name"))
+            pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id", "_file", "_row", "payee_id", "payee_name"))
     return parts
+
+
+def tie_labels(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """`label`: the identifier as an inspector may see it (masked) and `t_ref` (file:row)."""
+    kind, tie = pl.col("kind"), pl.col("tie")
+    payee_name = pl.col("payee_name").drop_nulls().first().over("kind", "tie")  # any row's name
+    payee = pl.format("{}（{}）", mask_name_expr(payee_name).fill_null("姓名未填"),
+                      mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
+    label = (pl.when(kind == "account").then(mask_account(tie)).when(kind == "phone").then(mask_phone(tie))
+             .when(kind == "address").then(mask_address(tie)).otherwise(payee))
+    return rows.with_columns(label.alias("label"), ref(pl.col("_file"), pl.col("_row")).alias("t_ref"))
 
 
 def shared_by_two(rows: pl.LazyFrame, by: list[str], unit: str = "household_id") -> pl.LazyFrame:
@@ -128,7 +134,7 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
         rows = pl.DataFrame(schema=TIE_SCHEMA)
     else:
         rows = pl.concat(parts).filter(pl.col("tie").is_not_null())
-        rows = shared_by_two(rows, ["kind", "tie"]).collect()
+        rows = tie_labels(shared_by_two(rows, ["kind", "tie"])).drop("_file", "_row").collect()
     households = rows.select("household_id").unique()
     members = (household_members(ctx, [p.code for p in ctx.catalog.programs], only=households.lazy())
                if households.height else None)

@@ -32,7 +32,7 @@ def hukou_numbers(ctx: ScreenContext) -> pl.DataFrame:
         from crosscheck.link import match_persons
 
         hukou = ctx.sources["household"]
-        links = match_persons(ctx.roster, hukou, ctx.catalog.matching).lazy().select("l_key", "r_key")
+        links = match_persons(ctx.roster, hukou, ctx.catalog.matching, explain=False).lazy().select("l_key", "r_key")
         ctx._cache["hukou_numbers"] = links.join(
             hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key").select(
             pl.col("l_key").alias("_key"), "household_no").drop_nulls().unique().collect()
@@ -72,9 +72,11 @@ def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
     key = ("household_payment", tuple(sorted(programs)))
     if key in ctx._cache:
         return ctx._cache[key].lazy()
-    rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null())
-    head_first = rows.sort(pl.col("relation") != "户主", "_file", "_row", nulls_last=True)
-    first = head_first.unique("household_id", keep="first", maintain_order=True)
+    rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null()).select(
+        *CASE_COLUMNS, "_key", (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
+    # the 户主 row if listed, else the first row in input order (_key)
+    order = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")
+    first = rows.filter(order == order.min().over("household_id"))
     totals = rows.group_by("household_id").agg(pl.col("amount").sum().alias("household_amount"))
     ctx._cache[key] = first.select(*CASE_COLUMNS).join(totals, on="household_id").collect()
     return ctx._cache[key].lazy()

@@ -49,10 +49,12 @@ def compare_pairs(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, 
 
 
 def match_persons(
-    left: pl.LazyFrame, right: pl.LazyFrame | None, settings: MatchSettings, *, only_matches: bool = True
+    left: pl.LazyFrame, right: pl.LazyFrame | None, settings: MatchSettings, *, only_matches: bool = True,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Scored, explained pairs (`l_key`, `r_key`, levels, weights, `match_weight`, `is_match`,
-    `match_explanation`, `blocked_by`); right=None links a table with itself."""
+    `match_explanation`, `blocked_by`); right=None links a table with itself. `explain=False` leaves
+    the words out (for lookups that only need who is who, such as roster persons in 户籍)."""
     if right is None:
         lframe = rframe = _materialise(left)
     else:  # both tables computed at once: their normalisation runs in parallel
@@ -61,9 +63,7 @@ def match_persons(
                             max_pairs=settings.max_pairs_per_rule).collect()
     compared = compare_pairs(pairs, lframe, rframe, settings)
     fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
-    scored = score(compared.lazy(), settings, fields).collect()
-    if only_matches:
-        scored = scored.filter(pl.col("is_match"))
+    scored = score(compared.lazy(), settings, fields, only_matches=only_matches, explain=explain).collect()
     keys = scored.with_columns(  # row positions back to the callers' keys
         lframe["_key"].gather(scored["l_key"]).alias("l_key"), rframe["_key"].gather(scored["r_key"]).alias("r_key"))
     return keys.sort("l_key", "r_key")

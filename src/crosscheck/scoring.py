@@ -88,9 +88,12 @@ def _fmt(w: pl.Expr) -> pl.Expr:
     return sign + w.round(1).cast(pl.String)
 
 
-def score(pairs: pl.LazyFrame, settings: MatchSettings, fields: tuple[str, ...] = ("id_number", "name")) -> pl.LazyFrame:
-    """Add `{field}_weight`, `match_weight`, `match_probability`, `is_match` and `match_explanation`
-    to pairs that carry `{field}_level` columns (and `id_edit` for keystroke levels)."""
+def score(pairs: pl.LazyFrame, settings: MatchSettings, fields: tuple[str, ...] = ("id_number", "name"),
+          *, only_matches: bool = False, explain: bool = True) -> pl.LazyFrame:
+    """Add `{field}_weight`, `match_weight`, `match_probability`, `is_match` and (with `explain`)
+    `match_explanation` to pairs that carry `{field}_level` columns (and `id_edit` for keystroke
+    levels). With `only_matches`, pairs below the threshold are dropped before anything is written
+    in words."""
     level_col = {"id_number": "id_level", "name": "name_level", "birth_date": "birth_level"}
     weights = [
         pl.col(level_col[f]).replace_strict(settings.fields[f], return_dtype=pl.Float64).alias(f"{f}_weight")
@@ -98,19 +101,20 @@ def score(pairs: pl.LazyFrame, settings: MatchSettings, fields: tuple[str, ...] 
     ]
     pairs = pairs.with_columns(weights)
     total = pl.sum_horizontal([pl.col(f"{f}_weight") for f in fields])
-    pairs = pairs.with_columns(total.alias("match_weight"))
+    pairs = pairs.with_columns(total.alias("match_weight")).with_columns(
+        (pl.col("match_weight") >= settings.threshold).alias("is_match"),
+        (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"))
+    if only_matches:
+        pairs = pairs.filter(pl.col("is_match"))
+    if not explain:
+        return pairs
     pieces = []
     for f in fields:
         words = pl.col(level_col[f]).replace_strict(WORDS[f], return_dtype=pl.String)
         if f == "id_number":
             words = words.str.replace("{edit}", pl.col("id_edit").fill_null("相差一个按键"), literal=True)
         pieces.append(words + pl.lit(" ") + _fmt(pl.col(f"{f}_weight")))
-    verdict = pl.when(pl.col("match_weight") >= settings.threshold).then(pl.lit(" → 同一人")).otherwise(
-        pl.lit(" → 不是同一人"))
+    verdict = pl.when(pl.col("is_match")).then(pl.lit(" → 同一人")).otherwise(pl.lit(" → 不是同一人"))
     explanation = pl.concat_str(pieces, separator="；") + pl.lit("；合计 ") + _fmt(pl.col("match_weight")) + pl.lit(
         f"（阈值 {settings.threshold:g}）") + verdict
-    return pairs.with_columns(
-        (pl.col("match_weight") >= settings.threshold).alias("is_match"),
-        (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"),
-        explanation.alias("match_explanation"),
-    )
+    return pairs.with_columns(explanation.alias("match_explanation"))
