@@ -30,6 +30,8 @@ def _masked(case: dict) -> dict:
     out = dict(case)
     out["id_number"] = mask_id(case.get("id_number"))
     out["name"] = mask_name(case["name"]) if case.get("name") else ""
+    if "evidence_key" in out:  # it names the evidence record by its ID or account number
+        out["evidence_key"] = mask_text(case.get("evidence_key"), [case.get("name")])
     return out
 
 

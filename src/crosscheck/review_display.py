@@ -28,6 +28,8 @@ EVIDENCE_LABELS = {
 }
 _ID_FIELDS = {"id", "id_number", "id_raw"}
 _LONG_DIGITS = re.compile(r"\d{12,}[\dXx]?")
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+_NAME_KEY = re.compile(r"name:([^\s;,，；|、:()（）]+)")  # a payee or person known by name only
 
 
 def is_graph_rule(rule_id: str) -> bool:
@@ -40,11 +42,14 @@ def mask_account(value: str) -> str:
 
 
 def mask_text(text: str | None, names: list[str | None] = ()) -> str:
-    """Free text (explanations, evidence values) with long digit runs and the given names masked."""
+    """Free text (explanations, evidence values, evidence keys) with long digit runs (ID and account
+    numbers), mobile numbers, `name:` keys and the given names masked."""
     if not text:
         return text or ""
     out = _LONG_DIGITS.sub(lambda m: mask_id(m.group(0)) if len(m.group(0)) in (15, 18) else mask_account(m.group(0)),
                            text)
+    out = _MOBILE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], out)
+    out = _NAME_KEY.sub(lambda m: "name:" + mask_name(m.group(1)), out)
     for name in names:
         if name and len(name) > 1:
             out = out.replace(name, mask_name(name))

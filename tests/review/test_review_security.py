@@ -4,6 +4,7 @@ CSRF on every POST, cookie flags, masking by default, and the audit log."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -210,3 +211,38 @@ def test_repeated_failed_logins_lock_the_name(fresh_store: Path) -> None:
     locked = client.post("/login", data={"csrf": token, "username": "boss", "password": PASSWORD})
     assert locked.status_code == 429 and "次数过多" in locked.text
     assert client_for(fresh_store, "insp").get("/api/cases").status_code == 200  # other names unaffected
+
+
+_LONG_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15}|1\d{10}|\d{16,19})(?![\dA-Za-z])")
+
+
+def _numbers_in_store(store_path: Path) -> set[str]:
+    """Every ID number, bank account and mobile number the store holds, anywhere in a case row."""
+    with sqlite3.connect(store_path) as conn:
+        rows = conn.execute("SELECT id_number, evidence_key, evidence, explanation FROM cases").fetchall()
+    found = {m for row in rows for text in row if text for m in _LONG_NUMBER.findall(text)}
+    assert any(len(n) == 18 for n in found) and any(len(n) == 11 for n in found)
+    return found
+
+
+def test_no_full_number_in_any_masked_case_page_or_api_answer(fresh_store: Path) -> None:
+    numbers = _numbers_in_store(fresh_store)
+    with sqlite3.connect(fresh_store) as conn:
+        case_ids = [r[0] for r in conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
+    client = client_for(fresh_store, "look")
+    answers = [client.get("/api/cases?per_page=1000").text, client.get("/cases").text]
+    for case_id in case_ids:
+        answers.append(client.get(f"/api/cases/{case_id}").text)
+        answers.append(client.get(f"/cases/{case_id}").text)
+    leaked = {n for n in numbers for text in answers if n in text}
+    assert not leaked
+
+
+def test_payees_known_by_name_and_phone_numbers_are_masked_in_free_text() -> None:
+    from crosscheck.review_display import evidence_value, mask_text
+
+    assert mask_text("account:6221801885930460648;payee:name:林小红;phone:19900000007") == \
+        "account:6221 **** 0648;payee:name:林**;phone:199****0007"
+    assert evidence_value("tie", "name:何秀英", False, []) == "name:何**"
+    assert evidence_value("tie", "name:何秀英", True, []) == "name:何秀英"
+    assert "何秀英" not in mask_text("proxy_collector|name:何秀英|CJ431221-000045")
