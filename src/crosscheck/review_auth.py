@@ -69,7 +69,9 @@ def set_session(request: Request, response: Response, session: Session | None) -
 
 
 def csrf_ok(session: Session | None, token: object) -> bool:
-    return session is not None and isinstance(token, str) and hmac.compare_digest(token, session.csrf)
+    # compared as bytes: compare_digest raises TypeError on a str with non-ASCII characters
+    return session is not None and isinstance(token, str) and hmac.compare_digest(
+        token.encode("utf-8", "surrogatepass"), session.csrf.encode("utf-8"))
 
 
 def _refuse(request: Request, status: int, message: str) -> Response:

@@ -246,3 +246,20 @@ def test_payees_known_by_name_and_phone_numbers_are_masked_in_free_text() -> Non
     assert evidence_value("tie", "name:何秀英", False, []) == "name:何**"
     assert evidence_value("tie", "name:何秀英", True, []) == "name:何秀英"
     assert "何秀英" not in mask_text("proxy_collector|name:何秀英|CJ431221-000045")
+
+
+def test_a_forged_token_with_chinese_characters_is_refused_not_a_server_error(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "boss")
+    form = client.post(f"/cases/{case_id}/decide", data={"csrf": "伪造的令牌", "decision": "confirmed"},
+                       follow_redirects=False)
+    assert form.status_code == 403
+    header = client.post(f"/api/cases/{case_id}/decisions", json={"decision": "confirmed"},
+                         headers={"X-CSRF-Token": "\u00e9" * 43})
+    assert header.status_code == 403
+    anonymous = client_for(fresh_store, None)
+    anonymous.get("/login")
+    login = anonymous.post("/login", data={"csrf": "令牌", "username": "boss", "password": PASSWORD})
+    assert login.status_code == 403
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
