@@ -255,7 +255,7 @@ def test_a_forged_token_with_chinese_characters_is_refused_not_a_server_error(fr
                        follow_redirects=False)
     assert form.status_code == 403
     header = client.post(f"/api/cases/{case_id}/decisions", json={"decision": "confirmed"},
-                         headers={"X-CSRF-Token": "\u00e9" * 43})
+                         headers={"X-CSRF-Token": ("\u00e9" * 43).encode("latin-1")})
     assert header.status_code == 403
     anonymous = client_for(fresh_store, None)
     anonymous.get("/login")
