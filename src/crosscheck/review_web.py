@@ -108,8 +108,7 @@ async def case_list(request: Request) -> Response:
     first_pending = next((c["case_id"] for c in all_cases(store, filt) if c["state"] == "pending"), None)
     return render(request, "cases.html", filt=filt, months=store.months(), choices=choices(store, filt.month),
                   rows=[_list_row(r, names["labels"]) for r in rows], total=total, page=page,
-                  pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), first_pending=first_pending,
-                  message=request.query_params.get("msg"), **names)
+                  pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), first_pending=first_pending, **names)
 
 
 def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None, revealed: bool = False,
@@ -136,7 +135,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
 
 @guarded("viewer")
 async def case_page(request: Request) -> Response:
-    return _case_page(request, request.path_params["case_id"], message=request.query_params.get("msg"))
+    return _case_page(request, request.path_params["case_id"])
 
 
 @guarded("viewer")

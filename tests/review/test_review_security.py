@@ -263,3 +263,14 @@ def test_a_forged_token_with_chinese_characters_is_refused_not_a_server_error(fr
     assert login.status_code == 403
     with sqlite3.connect(fresh_store) as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_a_link_cannot_put_its_own_message_on_a_page(fresh_store: Path) -> None:
+    """A flash message comes from the server, never from the query string (a phishing link could
+    otherwise show 系统通知 of its own making inside the trusted page)."""
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "insp")
+    bait = "系统升级，请将密码发送至管理员邮箱"
+    for path in ("/cases", f"/cases/{case_id}"):
+        page = client.get(path, params={"msg": bait})
+        assert page.status_code == 200 and bait not in page.text, path
