@@ -84,28 +84,46 @@ def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int) ->
             legacy.select("_key", pl.col("id15").cast(pl.Int64).alias("id_key")).join(n15, on="id_key").drop("id_key"),
         ]).select(pl.col("_key").alias(f"{a_name}_key"), "neighbour_key")
         target = b.filter(pl.col("id_status").is_in(["valid", "legacy15"])).select(
-            pl.col("_key").alias(f"{b_name}_key"), id_key(pl.col("id")).alias("neighbour_key"))
+            pl.col("_key").alias(f"{b_name}_key"), pl.col("_id_key").alias("neighbour_key"))
         # most neighbours are nobody's number: drop them before counting and joining
         typed = typed.join(target.select("neighbour_key"), on="neighbour_key", how="semi")
         out.append(_guarded_join("id_keystroke", typed, target, ["neighbour_key"], max_pairs))
     return out
 
 
-def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, max_pairs: int = 20_000_000) -> pl.LazyFrame:
+def _name_birth_side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
+    return lf.select(pl.col("_key").alias(f"{prefix}_key"), "name_pinyin", birth_expr(lf.collect_schema()).alias("birth"),
+                     (pl.col("id_status") == "valid").fill_null(False).alias("_valid"))
+
+
+def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, max_pairs: int = 20_000_000,
+                    skip_valid_pairs: bool = False) -> pl.LazyFrame:
     """Candidate pairs (`l_key`, `r_key`, `blocked_by`) between two person tables, or within one
     (right=None: each unordered pair once, l_key < r_key). Tables need `_key` (Int64, unique), `id`,
-    `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`."""
+    `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`.
+
+    `skip_valid_pairs`: `name_birth` leaves out pairs whose numbers are both valid 18-digit numbers
+    (equal ones are `id_exact` pairs already; different ones are two people). The matching core
+    asks for this only when its weights make such a pair unable to reach the threshold
+    (`MatchSettings.valid_pairs_settled`), so the accepted matches are the same, from far fewer
+    pairs: at 1M x 3M rows nearly every namesake born the same day has two valid numbers."""
     self_link = right is None
-    right = left if self_link else right
-    l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(
-        pl.col("_key").alias("l_key"), id_key(pl.col("id")).alias("id_key"))
-    r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(
-        pl.col("_key").alias("r_key"), id_key(pl.col("id")).alias("id_key"))
+    # every side once, with its ID as an integer key (`_id_key`), read by several blocking rules
+    with_key = [lf.with_columns(id_key(pl.col("id")).alias("_id_key")) for lf in ((left,) if self_link else (left, right))]
+    collected = [lf.lazy() for lf in pl.collect_all(with_key)]
+    left, right = collected[0], collected[-1]
+    l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), pl.col("_id_key").alias("id_key"))
+    r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), pl.col("_id_key").alias("id_key"))
     parts = [_guarded_join("id_exact", l_id, r_id, ["id_key"], max_pairs)]
     parts += _keystroke_pairs(left, right, max_pairs)
-    l_nb = left.select(pl.col("_key").alias("l_key"), "name_pinyin", birth_expr(left.collect_schema()).alias("birth"))
-    r_nb = right.select(pl.col("_key").alias("r_key"), "name_pinyin", birth_expr(right.collect_schema()).alias("birth"))
-    parts.append(_guarded_join("name_birth", l_nb, r_nb, ["name_pinyin", "birth"], max_pairs))
+    l_nb, r_nb = _name_birth_side(left, "l"), _name_birth_side(right, "r")
+    on, valid = ["name_pinyin", "birth"], pl.col("_valid")
+    if skip_valid_pairs:
+        parts.append(_guarded_join("name_birth", l_nb.filter(~valid).drop("_valid"), r_nb.drop("_valid"), on, max_pairs))
+        parts.append(_guarded_join("name_birth", l_nb.filter(valid).drop("_valid"),
+                                   r_nb.filter(~valid).drop("_valid"), on, max_pairs))
+    else:
+        parts.append(_guarded_join("name_birth", l_nb.drop("_valid"), r_nb.drop("_valid"), on, max_pairs))
     pairs = pl.concat(parts)
     if self_link:
         pairs = pairs.filter(pl.col("l_key") != pl.col("r_key")).select(

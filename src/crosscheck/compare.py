@@ -74,12 +74,21 @@ def _to15(id18: pl.Expr) -> pl.Expr:
     return id18.str.slice(0, 6) + id18.str.slice(8, 9)
 
 
+def _scatter(name: str, n: int, rows: pl.Series, values: pl.Series, fill) -> pl.Series:
+    """A column of length n holding `values` at `rows` and `fill` elsewhere."""
+    return pl.Series(name, [fill], dtype=values.dtype).extend_constant(fill, n - 1).scatter(rows, values) if n else values
+
+
 def id_keystrokes(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Keystroke columns of the pair's numbers (`_k18_*`) and of their 15-digit forms (`_k15_*`)."""
-    l15 = pairs.select(_to15(pl.col("l_id"))).to_series()
-    r15 = pairs.select(_to15(pl.col("r_id"))).to_series()
-    return pairs.with_columns(keystroke_columns(pairs["l_id"], pairs["r_id"], 18, "_k18")
-                              + keystroke_columns(l15, r15, 15, "_k15"))
+    """Keystroke columns of the pair's numbers (`_k18_*`) and of their 15-digit forms (`_k15_*`),
+    computed only for the pairs whose numbers differ (most candidate pairs agree exactly)."""
+    n = pairs.height
+    rows = (pairs["l_id"] != pairs["r_id"]).fill_null(False).arg_true()
+    sub = pairs.select("l_id", "r_id").gather(rows)
+    l15 = sub.select(_to15(pl.col("l_id"))).to_series()
+    r15 = sub.select(_to15(pl.col("r_id"))).to_series()
+    cols = keystroke_columns(sub["l_id"], sub["r_id"], 18, "_k18") + keystroke_columns(l15, r15, 15, "_k15")
+    return pairs.with_columns(_scatter(c.name, n, rows, c, None if c.dtype == pl.Int32 else False) for c in cols)
 
 
 def id_level() -> pl.Expr:
@@ -135,14 +144,17 @@ def birth_level() -> pl.Expr:
 
 def name_similarity(pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Add `name_close`: Jaro-Winkler of the two pinyin keys >= threshold, computed once per distinct
-    unordered pair of keys with rapidfuzz (symmetric by construction)."""
+    unordered pair of differing keys with rapidfuzz (symmetric by construction)."""
     a, b = pl.col("l_name_pinyin"), pl.col("r_name_pinyin")
-    keyed = pairs.with_columns(pl.min_horizontal(a, b).alias("_k1"), pl.max_horizontal(a, b).alias("_k2"))
-    distinct = keyed.select("_k1", "_k2").drop_nulls().unique(maintain_order=True)
-    if distinct.is_empty():
-        return keyed.with_columns(pl.lit(False).alias("name_close")).drop("_k1", "_k2")
+    rows = pairs.select((a != b).fill_null(False)).to_series().arg_true()
+    close = pl.Series("name_close", [False], dtype=pl.Boolean).extend_constant(False, pairs.height - 1) \
+        if pairs.height else pl.Series("name_close", [], dtype=pl.Boolean)
+    if rows.len() == 0:
+        return pairs.with_columns(close)
+    keyed = pairs.select(a, b).gather(rows).select(pl.min_horizontal(a, b).alias("_k1"), pl.max_horizontal(a, b).alias("_k2"))
+    distinct = keyed.unique(maintain_order=True)
     sims = cpdist(distinct["_k1"].to_list(), distinct["_k2"].to_list(), scorer=JaroWinkler.normalized_similarity,
                   workers=1)
-    distinct = distinct.with_columns(pl.Series("_sim", sims, dtype=pl.Float64))
-    out = keyed.join(distinct, on=["_k1", "_k2"], how="left", maintain_order="left")
-    return out.with_columns((pl.col("_sim").fill_null(0.0) >= threshold).alias("name_close")).drop("_k1", "_k2", "_sim")
+    distinct = distinct.with_columns((pl.Series("_sim", sims, dtype=pl.Float64) >= threshold).alias("_close"))
+    found = keyed.join(distinct, on=["_k1", "_k2"], how="left", maintain_order="left")["_close"]
+    return pairs.with_columns(close.scatter(rows, found))

@@ -50,17 +50,20 @@ def compare_pairs(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, 
 
 def match_persons(
     left: pl.LazyFrame, right: pl.LazyFrame | None, settings: MatchSettings, *, only_matches: bool = True,
-    explain: bool = True,
+    explain: bool = True, prune: bool | None = None,
 ) -> pl.DataFrame:
     """Scored, explained pairs (`l_key`, `r_key`, levels, weights, `match_weight`, `is_match`,
     `match_explanation`, `blocked_by`); right=None links a table with itself. `explain=False` leaves
-    the words out (for lookups that only need who is who, such as roster persons in 户籍)."""
+    the words out (for lookups that only need who is who, such as roster persons in 户籍). `prune`
+    (default: when only matches are asked for and the weights allow it) skips name+birth pairs of two valid numbers
+    (`candidate_pairs(skip_valid_pairs=)`); the accepted pairs are the same either way."""
     if right is None:
         lframe = rframe = _materialise(left)
     else:  # both tables computed at once: their normalisation runs in parallel
         lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
     pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
-                            max_pairs=settings.max_pairs_per_rule).collect()
+                            max_pairs=settings.max_pairs_per_rule,
+                            skip_valid_pairs=(only_matches and settings.valid_pairs_settled()) if prune is None else prune).collect()
     compared = compare_pairs(pairs, lframe, rframe, settings)
     fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
     scored = score(compared.lazy(), settings, fields, only_matches=only_matches, explain=explain).collect()

@@ -54,6 +54,14 @@ class MatchSettings(BaseModel):
                                            if isinstance(lv, dict) else lv) for f, lv in data["fields"].items()}}
         return data
 
+    def valid_pairs_settled(self) -> bool:
+        """True when two different valid 18-digit numbers (a twin's or anyone else's) can never be
+        outweighed: the best such pair, with names and birth dates agreeing, stays below the threshold."""
+        ids = self.fields["id_number"]
+        best = max(ids["twin_or_neighbour"], ids["different"]) + max(self.fields["name"].values()) + max(
+            self.fields.get("birth_date", {"null": 0.0}).values())
+        return best < self.threshold
+
     @model_validator(mode="after")
     def _levels(self) -> "MatchSettings":
         for field, levels in LEVELS.items():

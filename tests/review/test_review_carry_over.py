@@ -126,3 +126,36 @@ def test_without_a_store_the_outputs_have_no_review_state(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert "review_state" not in pl.read_parquet(tmp_path / "cases.parquet").columns
     assert "review" not in json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_a_decision_on_an_earlier_month_is_made_on_that_month_s_evidence(tmp_path: Path) -> None:
+    """An inspector still working through December's queue after January's run (with other
+    evidence) dismisses on December's evidence: the dismissal must not cover January's evidence,
+    which nobody has looked at. Through the page (the queue's month in `back`) and the API."""
+    from conftest import PASSWORD, client_for, csrf_of
+    from test_store import record
+
+    from crosscheck.users import add_user
+
+    path = tmp_path / "review.db"
+    store = Store.open(path)
+    record(store, {"c1": "f-dec", "c2": "f-dec"}, month="2022-12")
+    record(store, {"c1": "f-jan", "c2": "f-jan"}, month="2023-01")
+    add_user(store, "insp", "inspector", PASSWORD)
+    client = client_for(path, "insp")
+    page = client.get("/cases/c1?month=2022-12")
+    assert page.status_code == 200 and "2022-12" in page.text
+    response = client.post("/cases/c1/decide", follow_redirects=False, data={
+        "csrf": csrf_of(page.text), "decision": "dismissed", "reason": "已核实", "back": "month=2022-12"})
+    assert response.status_code == 303
+    token = client.get("/api/session").json()["csrf"]
+    api = client.post("/api/cases/c2/decisions", headers={"X-CSRF-Token": token},
+                      json={"decision": "dismissed", "reason": "已核实", "month": "2022-12"})
+    assert api.status_code == 201
+    decided_on = dict(store.current_states().select("case_id", "evidence_fingerprint").iter_rows())
+    assert decided_on == {"c1": "f-dec", "c2": "f-dec"}
+    february = record(store, {"c1": "f-jan", "c2": "f-jan"}, month="2023-02")
+    assert february["review_state"].to_list() == ["evidence_changed", "evidence_changed"]
+    # a decision on the latest month (the page's default) is made on the latest evidence
+    client.post("/cases/c1/decide", data={"csrf": token, "decision": "dismissed", "reason": "已核实"})
+    assert record(store, {"c1": "f-jan", "c2": "f-jan"}, month="2023-03")["review_state"][0] == "carried_dismissed"
