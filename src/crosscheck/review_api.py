@@ -4,7 +4,8 @@ GET  /api/session                      the user, role and the CSRF token to send
 GET  /api/cases?month=&rule=&town=&program=&severity=&state=&page=&per_page=
 GET  /api/cases/{case_id}              one case (personal data masked) with its decisions
 GET  /api/decisions?month=&case_id=    the decision log
-POST /api/cases/{case_id}/decisions    {"action": "decide"|"undo"|"reopen", "decision", "reason", "note"}
+POST /api/cases/{case_id}/decisions    {"action": "decide"|"undo"|"reopen", "decision", "reason", "note",
+                                        "month": the month whose evidence was reviewed (default: the latest)}
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ async def post_decision(request: Request) -> Response:
     try:
         if action == "decide":
             event_id = decide(store, case_id, user=user, role=role, decision=str(body.get("decision", "")),
-                              reason=str(body.get("reason", "")), note=str(body.get("note", "")))
+                              reason=str(body.get("reason", "")), note=str(body.get("note", "")),
+                              month=str(body.get("month") or "") or None)
         elif action == "undo":
             event_id = undo(store, case_id, user=user, role=role)
         elif action == "reopen":

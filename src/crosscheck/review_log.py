@@ -38,9 +38,17 @@ def _stack(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     return stack
 
 
-def _fingerprint(conn: sqlite3.Connection, case_id: str) -> str:
-    row = conn.execute("SELECT evidence_fingerprint FROM cases WHERE case_id = ? ORDER BY run_id DESC LIMIT 1",
-                       (case_id,)).fetchone()
+def _fingerprint(conn: sqlite3.Connection, case_id: str, month: str | None = None) -> str:
+    """The evidence the decision is made on: the case as the latest run of `month` (the month the
+    reviewer is looking at) recorded it, else as the latest run recorded it."""
+    row = None
+    if month:
+        row = conn.execute("SELECT c.evidence_fingerprint FROM cases c JOIN runs r USING (run_id) "
+                           "WHERE c.case_id = ? AND r.month = ? ORDER BY c.run_id DESC LIMIT 1",
+                           (case_id, month)).fetchone()
+    if row is None:
+        row = conn.execute("SELECT evidence_fingerprint FROM cases WHERE case_id = ? ORDER BY run_id DESC LIMIT 1",
+                           (case_id,)).fetchone()
     if row is None:
         raise ReviewError(f"no such case: {case_id}")
     return row[0]
@@ -65,8 +73,9 @@ def state(store: Store, case_id: str) -> str:
 
 
 def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, reason: str = "",
-           note: str = "") -> int:
-    """Record 属实 / 不属实 / 待实地核查; 不属实 needs a reason. Returns the event id."""
+           note: str = "", month: str | None = None) -> int:
+    """Record 属实 / 不属实 / 待实地核查; 不属实 needs a reason. Returns the event id. `month`: the month
+    whose evidence the reviewer saw (a later run's evidence may differ); default the latest run's."""
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}: one of {', '.join(DECISIONS)}")
     if role not in ("inspector", "supervisor"):
@@ -75,7 +84,7 @@ def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, r
     if decision == "dismissed" and not reason:
         raise ReviewError("认定不属实必须填写理由")
     with store.transaction() as conn:
-        fingerprint = _fingerprint(conn, case_id)
+        fingerprint = _fingerprint(conn, case_id, month)
         stack = _stack(conn, case_id)
         current = stack[-1]["decision"] if stack else "pending"
         if role == "inspector" and current not in ("pending", "field_check"):

@@ -157,7 +157,7 @@ async def _act(request: Request, action) -> Response:
     filt = CaseFilter.from_query(dict(parse_qsl(back)), store)
     back = filt.query()
     try:
-        action(store, case_id, form)
+        action(store, case_id, form, filt.month)  # the queue's month: the evidence the page showed
     except ReviewError as e:
         status = 403 if isinstance(e, NotPermitted) else 409
         return _case_page(request, case_id, filt=filt, message=str(e), error=True, status=status)
@@ -172,21 +172,21 @@ async def _act(request: Request, action) -> Response:
 @guarded("inspector")
 async def decide_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
-    return await _act(request, lambda store, cid, form: decide(
+    return await _act(request, lambda store, cid, form, month: decide(
         store, cid, user=user, role=role, decision=str(form.get("decision", "")),
-        reason=str(form.get("reason", "")), note=str(form.get("note", ""))))
+        reason=str(form.get("reason", "")), note=str(form.get("note", "")), month=month))
 
 
 @guarded("inspector")
 async def undo_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
-    return await _act(request, lambda store, cid, form: undo(store, cid, user=user, role=role))
+    return await _act(request, lambda store, cid, form, month: undo(store, cid, user=user, role=role))
 
 
 @guarded("supervisor")
 async def reopen_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
-    return await _act(request, lambda store, cid, form: reopen(store, cid, user=user, role=role,
+    return await _act(request, lambda store, cid, form, month: reopen(store, cid, user=user, role=role,
                                                                reason=str(form.get("reason", ""))))
 
 
