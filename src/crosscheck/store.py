@@ -103,7 +103,11 @@ class Store:
 
     def record_run(self, cases: pl.DataFrame, *, month: str, out_dir: Path, summary: dict) -> int:
         """Store a run's cases (with their review_state); a dismissed case whose evidence changed is
-        reopened by an `evidence_changed` event. Returns the run id."""
+        reopened by an `evidence_changed` event. Returns the run id.
+
+        The review states were read when the run started: a case decided again since then (say
+        reopened and confirmed) keeps that newer decision, so the event is only appended where the
+        latest event is still a dismissal made on other evidence."""
         fields = CASE_FIELDS + ["review_state"]
         rows = cases.select(fields).rows()
         changed = cases.filter(pl.col("review_state") == "evidence_changed").select("case_id", "evidence_fingerprint")
@@ -113,10 +117,16 @@ class Store:
                                   (month, str(out_dir), at, json.dumps(summary, ensure_ascii=False))).lastrowid
             conn.executemany(f"INSERT INTO cases (run_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})",
                              [(run_id, *r) for r in rows])
+            latest = {}
+            for cid, fp in changed.iter_rows():
+                row = conn.execute("SELECT decision, evidence_fingerprint FROM events WHERE case_id = ? "
+                                   "ORDER BY event_id DESC LIMIT 1", (cid,)).fetchone()
+                latest[cid] = tuple(row) if row else None
             conn.executemany(
                 "INSERT INTO events (case_id, at, user, action, decision, reason, evidence_fingerprint) "
                 "VALUES (?, ?, 'system', 'evidence_changed', 'pending', ?, ?)",
-                [(cid, at, f"{month} 证据已变化，重新核查", fp) for cid, fp in changed.iter_rows()])
+                [(cid, at, f"{month} 证据已变化，重新核查", fp) for cid, fp in changed.iter_rows()
+                 if latest[cid] is not None and latest[cid][0] == "dismissed" and latest[cid][1] != fp])
         return run_id
 
     def runs(self) -> list[dict]:

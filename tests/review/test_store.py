@@ -199,3 +199,22 @@ class DecisionLog(RuleBasedStateMachine):
 
 TestDecisionLog = DecisionLog.TestCase
 TestDecisionLog.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+
+
+def test_a_decision_made_while_a_run_goes_on_is_not_overwritten(tmp_path: Path) -> None:
+    """The pipeline reads the states (carry_over) long before it records the run; a supervisor who
+    reopens and confirms a dismissed case in between must not see it put back to pending by the
+    run's `evidence_changed` event."""
+    store = Store.open(tmp_path / "review.db")
+    record(store, {"c1": "f0", "c2": "f0"})
+    for case in ("c1", "c2"):
+        decide(store, case, user="ann", role="inspector", decision="dismissed", reason="同名")
+    cases = carry_over(cases_frame({"c1": "f1", "c2": "f1"}), store.current_states())  # the run starts
+    assert cases["review_state"].to_list() == ["evidence_changed", "evidence_changed"]
+    reopen(store, "c1", user="sue", role="supervisor")
+    decide(store, "c1", user="sue", role="supervisor", decision="confirmed")
+    store.record_run(cases, month="2022-12", out_dir=Path("/tmp/out"), summary={})  # the run ends
+    assert state(store, "c1") == "confirmed"
+    assert [e["action"] for e in store.history("c1")] == ["decide", "reopen", "decide"]
+    assert state(store, "c2") == "pending"  # untouched in between: reopened by the changed evidence
+    assert [e["action"] for e in store.history("c2")] == ["decide", "evidence_changed"]
