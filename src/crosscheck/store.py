@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,20 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _wal(conn: sqlite3.Connection, timeout: float = 15.0) -> None:
+    """Switch to WAL mode. Another process switching at the same moment makes SQLite answer `database
+    is locked` at once (the busy timeout does not apply), so try again for a while."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class Store:
     """A handle on one review.db; cheap to create, holds no open connection."""
 
@@ -53,7 +68,7 @@ class Store:
         store = cls(path)
         try:
             with store.connect() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
+                _wal(conn)
                 migrate(conn)
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('secret_key', ?)", (secrets.token_hex(32),))
         except sqlite3.DatabaseError as e:

@@ -79,6 +79,20 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements (executescript would commit the open transaction)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):  # a ';' inside a trigger body or a string is not an end
+            if pending.strip(" \t\r\n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        raise CrosscheckError(f"incomplete statement in a migration: {pending.strip()[:60]}")
+    return statements
+
+
 def migrate(conn: sqlite3.Connection, migrations: list[str] | None = None) -> int:
     """Apply the migrations a store lacks; return the version it is at afterwards."""
     migrations = MIGRATIONS if migrations is None else migrations
@@ -87,9 +101,18 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] | None = None) -> in
         raise CrosscheckError(f"case store schema version {current} is newer than this crosscheck "
                               f"({len(migrations)}): upgrade crosscheck")
     for number, script in enumerate(migrations[current:], start=current + 1):
-        # executescript commits first; wrap each migration so it applies entirely or not at all
+        # each migration in one write transaction, applied entirely or not at all; the version is read
+        # again once the lock is held, since another process (the server, a run) may have applied
+        # it while this one waited
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nINSERT INTO schema_version VALUES ({number});\nCOMMIT;")
+            conn.execute("BEGIN IMMEDIATE")
+            if schema_version(conn) >= number:
+                conn.execute("COMMIT")
+                continue
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (?)", (number,))
+            conn.execute("COMMIT")
         except sqlite3.Error as e:
             if conn.in_transaction:
                 conn.rollback()

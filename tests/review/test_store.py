@@ -218,3 +218,30 @@ def test_a_decision_made_while_a_run_goes_on_is_not_overwritten(tmp_path: Path) 
     assert [e["action"] for e in store.history("c1")] == ["decide", "reopen", "decide"]
     assert state(store, "c2") == "pending"  # untouched in between: reopened by the changed evidence
     assert [e["action"] for e in store.history("c2")] == ["decide", "evidence_changed"]
+
+
+def test_two_processes_opening_a_new_store_at_once_both_succeed(tmp_path: Path) -> None:
+    """The server and a monthly run (or two runs) may open a store at the same moment: each reads the
+    schema version, then waits for the other's migration; the one that waited must not apply it again."""
+    import threading
+
+    for attempt in range(8):
+        path = tmp_path / f"review-{attempt}.db"
+        barrier, errors = threading.Barrier(4), []
+
+        def open_it() -> None:
+            barrier.wait()
+            try:
+                Store.open(path)
+            except CrosscheckError as e:
+                errors.append(str(e))
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        with sqlite3.connect(path) as conn:
+            assert [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")] == \
+                list(range(1, len(MIGRATIONS) + 1))
