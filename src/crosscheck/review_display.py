@@ -25,7 +25,9 @@ EVIDENCE_LABELS = {
     "households": "关联家庭", "tie": "共用账号/代领人", "member": "家庭成员记录", "others": "另见",
     "amount": "月发放金额(元)", "standard": "月标准(元)", "age": "年龄", "birth": "出生日期",
     "household_no": "户号", "relation": "与户主关系", "address": "住址",
+    "ties": "关联方式", "payee": "代领人", "official": "财政供养人员记录", "detail": "工作单位及状态",
 }
+TIE_KINDS = {"account": "银行账号", "payee": "代领人", "phone": "联系电话", "address": "住址"}
 _ID_FIELDS = {"id", "id_number", "id_raw"}
 _LONG_DIGITS = re.compile(r"\d{12,}[\dXx]?")
 _MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
@@ -56,18 +58,47 @@ def mask_text(text: str | None, names: list[str | None] = ()) -> str:
     return out
 
 
+def _person(key: str, reveal: bool, *, name_label: str = "姓名 ") -> str | None:
+    """A person's key (id:... or name:...) in Chinese, masked unless revealed; None for other keys."""
+    if key.startswith("id:"):
+        return "身份证 " + (key[3:] if reveal else mask_id(key[3:]))
+    if key.startswith("name:"):
+        return name_label + (key[5:] if reveal else mask_name(key[5:]))
+    return None
+
+
+def _tie(part: str, reveal: bool, names: list[str | None]) -> str:
+    """One `kind:identifier` of a linked group's ties, in Chinese, masked as the group's path is."""
+    kind, _, value = part.partition(":")
+    if kind not in TIE_KINDS:
+        return part if reveal else mask_text(part, names)
+    if kind == "payee":
+        shown = _person(value, reveal, name_label="") or (value if reveal else mask_text(value, names))
+    elif reveal:
+        shown = value
+    elif kind == "account":
+        shown = mask_account(value)
+    elif kind == "phone":
+        shown = value[:3] + "****" + value[-4:] if len(value) > 7 else "****"
+    else:  # address: the house number starred, as graph_links.mask_address does
+        shown = re.sub(r"\d+(号|室|栋)?$", r"**\1", value)
+    return f"{TIE_KINDS[kind]} {shown}"
+
+
 def evidence_value(key: str, value, reveal: bool, names: list[str | None]) -> str:
     if value is None or value == "":
         return ""
     text = str(value)
+    if key == "ties":
+        return "；".join(_tie(part, reveal, names) for part in text.split(";") if part)
+    if key in ("tie", "payee") and (person := _person(text, reveal)) is not None:
+        return person
     if reveal:
         return text
     if key in _ID_FIELDS:
         return mask_id(text)
     if key == "name":
         return mask_name(text)
-    if key == "tie" and text.startswith("id:"):
-        return "身份证 " + mask_id(text[3:])
     return mask_text(text, names)
 
 

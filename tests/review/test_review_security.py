@@ -243,8 +243,8 @@ def test_payees_known_by_name_and_phone_numbers_are_masked_in_free_text() -> Non
 
     assert mask_text("account:6221801885930460648;payee:name:林小红;phone:19900000007") == \
         "account:6221 **** 0648;payee:name:林**;phone:199****0007"
-    assert evidence_value("tie", "name:何秀英", False, []) == "name:何**"
-    assert evidence_value("tie", "name:何秀英", True, []) == "name:何秀英"
+    assert evidence_value("tie", "name:何秀英", False, []) == "姓名 何**"
+    assert evidence_value("tie", "name:何秀英", True, []) == "姓名 何秀英"
     assert "何秀英" not in mask_text("proxy_collector|name:何秀英|CJ431221-000045")
 
 
@@ -274,3 +274,26 @@ def test_a_link_cannot_put_its_own_message_on_a_page(fresh_store: Path) -> None:
     for path in ("/cases", f"/cases/{case_id}"):
         page = client.get(path, params={"msg": bait})
         assert page.status_code == 200 and bait not in page.text, path
+
+
+def test_linked_household_ties_are_shown_in_chinese_and_masked() -> None:
+    from crosscheck.review_display import evidence_value
+
+    ties = "account:6221801885930460648;payee:id:431221197507205634;payee:name:林小红;phone:19900000007;address:老垅村10组63号"
+    assert evidence_value("ties", ties, False, []) == \
+        "银行账号 6221 **** 0648；代领人 身份证 431221********5634；代领人 林**；联系电话 199****0007；住址 老垅村10组**号"
+    assert evidence_value("ties", ties, True, []) == \
+        "银行账号 6221801885930460648；代领人 身份证 431221197507205634；代领人 林小红；联系电话 19900000007；住址 老垅村10组63号"
+    assert evidence_value("tie", "name:何秀英", False, []) == "姓名 何**"
+
+
+def test_every_evidence_field_of_a_real_run_has_a_chinese_label(fresh_store: Path) -> None:
+    with sqlite3.connect(fresh_store) as conn:
+        by_rule = dict(conn.execute("SELECT rule_id, min(case_id) FROM cases GROUP BY rule_id").fetchall())
+    client = client_for(fresh_store, "look")
+    for rule, case_id in by_rule.items():
+        page = client.get(f"/cases/{case_id}").text
+        table = page[page.index('id="sides"'):page.index("</table>", page.index('id="sides"'))]
+        labels = re.findall(r"<tr><th>([^<]*)</th>", table)
+        assert labels and all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), (rule, labels)
+        assert not re.search(r"\b(account|payee|phone|address|name):", table), (rule, table)
