@@ -126,13 +126,17 @@ _tables = st.lists(st.tuples(_noisy_ids(), st.sampled_from(["张伟", "章伟", 
 
 @settings(max_examples=60, deadline=None)
 @given(_tables, _tables)
-def test_skipping_pairs_of_two_valid_numbers_changes_no_match(left, right) -> None:
-    """The pruned name+birth block (pairs of two valid 18-digit numbers left out) accepts exactly the
-    pairs the full block accepts, for the packaged weights, across tables and within one."""
+def test_pruned_blocking_changes_no_match(left, right) -> None:
+    """The pruned blocks (name+birth pairs of two valid 18-digit numbers, keystroke neighbours of
+    legacy numbers where they cannot be accepted) accept exactly the pairs the full blocks accept,
+    for the packaged weights: across tables, within one, and with birth dates of the tables' own."""
     a = people([i for i, _ in left], [n for _, n in left])
     b = people([i for i, _ in right], [n for _, n in right])
-    assert SETTINGS.valid_pairs_settled()
-    for l_side, r_side in ((a, b), (a, None)):
+    born = dt.date(1980, 1, 1)  # with birth dates of the tables' own, legacy keystrokes can match
+    a_born = people([i for i, _ in left], [n for _, n in left], [born] * len(left))
+    b_born = people([i for i, _ in right], [n for _, n in right], [born] * len(right))
+    assert SETTINGS.valid_pairs_settled() and not SETTINGS.legacy_keystrokes_matter(with_birth=False)
+    for l_side, r_side in ((a, b), (a, None), (a_born, b_born)):
         full = match_persons(l_side, r_side, SETTINGS, prune=False).select("l_key", "r_key")
         pruned = match_persons(l_side, r_side, SETTINGS, prune=True).select("l_key", "r_key")
         assert pruned.equals(full)

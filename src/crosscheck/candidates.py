@@ -69,13 +69,14 @@ def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
     return lf.select(pl.col("_key").alias(f"{prefix}_key"), "id", "id_status")
 
 
-def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int) -> list[pl.LazyFrame]:
-    """Pairs where one side's number is a keystroke neighbour of the other side's (Int64 keys)."""
+def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int, legacy_too: bool = True) -> list[pl.LazyFrame]:
+    """Pairs where one side's number is a keystroke neighbour of the other side's (Int64 keys);
+    without `legacy_too`, only neighbours of numbers whose check digit fails."""
     out = []
     for a, b, a_name, b_name in ((left, right, "l", "r"), (right, left, "r", "l")):
         a_ids = a.select("_key", "id", "id_status")
         bad = a_ids.filter(pl.col("id_status").is_in(TYPO_STATUSES))
-        legacy = a_ids.filter(pl.col("id_status") == "legacy15").with_columns(
+        legacy = a_ids.filter((pl.col("id_status") == "legacy15") & pl.lit(legacy_too)).with_columns(
             (pl.col("id").str.slice(0, 6) + pl.col("id").str.slice(8, 9)).alias("id15"))
         n18 = neighbours18(bad.select("id").unique().collect().to_series(), as_keys=True).lazy()
         n15 = neighbours15(legacy.select("id15").unique().collect().to_series(), as_keys=True).lazy()
@@ -97,7 +98,7 @@ def _name_birth_side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
 
 
 def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, max_pairs: int = 20_000_000,
-                    skip_valid_pairs: bool = False) -> pl.LazyFrame:
+                    skip_valid_pairs: bool = False, skip_legacy_keystrokes: bool = False) -> pl.LazyFrame:
     """Candidate pairs (`l_key`, `r_key`, `blocked_by`) between two person tables, or within one
     (right=None: each unordered pair once, l_key < r_key). Tables need `_key` (Int64, unique), `id`,
     `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`.
@@ -106,7 +107,9 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     (equal ones are `id_exact` pairs already; different ones are two people). The matching core
     asks for this only when its weights make such a pair unable to reach the threshold
     (`MatchSettings.valid_pairs_settled`), so the accepted matches are the same, from far fewer
-    pairs: at 1M x 3M rows nearly every namesake born the same day has two valid numbers."""
+    pairs: at 1M x 3M rows nearly every namesake born the same day has two valid numbers.
+    `skip_legacy_keystrokes`: no keystroke neighbours of 15-digit legacy numbers (asked for when such
+    a pair cannot reach the threshold, e.g. with no birth date of the tables' own)."""
     self_link = right is None
     # every side once, with its ID as an integer key (`_id_key`), read by several blocking rules
     with_key = [lf.with_columns(id_key(pl.col("id")).alias("_id_key")) for lf in ((left,) if self_link else (left, right))]
@@ -115,7 +118,7 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), pl.col("_id_key").alias("id_key"))
     r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), pl.col("_id_key").alias("id_key"))
     parts = [_guarded_join("id_exact", l_id, r_id, ["id_key"], max_pairs)]
-    parts += _keystroke_pairs(left, right, max_pairs)
+    parts += _keystroke_pairs(left, right, max_pairs, legacy_too=not skip_legacy_keystrokes)
     l_nb, r_nb = _name_birth_side(left, "l"), _name_birth_side(right, "r")
     on, valid = ["name_pinyin", "birth"], pl.col("_valid")
     if skip_valid_pairs:

@@ -61,9 +61,12 @@ def match_persons(
         lframe = rframe = _materialise(left)
     else:  # both tables computed at once: their normalisation runs in parallel
         lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
+    prune = only_matches if prune is None else prune
+    with_birth = "birth_date" in lframe.columns and "birth_date" in rframe.columns
     pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
                             max_pairs=settings.max_pairs_per_rule,
-                            skip_valid_pairs=(only_matches and settings.valid_pairs_settled()) if prune is None else prune).collect()
+                            skip_valid_pairs=prune and settings.valid_pairs_settled(),
+                            skip_legacy_keystrokes=prune and not settings.legacy_keystrokes_matter(with_birth)).collect()
     compared = compare_pairs(pairs, lframe, rframe, settings)
     fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
     scored = score(compared.lazy(), settings, fields, only_matches=only_matches, explain=explain).collect()

@@ -62,6 +62,14 @@ class MatchSettings(BaseModel):
             self.fields.get("birth_date", {"null": 0.0}).values())
         return best < self.threshold
 
+    def legacy_keystrokes_matter(self, with_birth: bool) -> bool:
+        """False when a legacy number one keystroke off can never be accepted (its weight, the best
+        name and, where both tables have their own, the best birth-date weight stay below the threshold)."""
+        best = self.fields["id_number"]["keystroke_legacy"] + max(self.fields["name"].values())
+        if with_birth:
+            best += max(self.fields.get("birth_date", {"null": 0.0}).values())
+        return best >= self.threshold
+
     @model_validator(mode="after")
     def _levels(self) -> "MatchSettings":
         for field, levels in LEVELS.items():
