@@ -70,14 +70,29 @@ def check_digit_expr(body17: pl.Expr) -> pl.Expr:
     return pl.when(body17.str.contains(r"^[0-9]{17}$")).then(_check_char(body17.cast(pl.Int64, strict=False)))
 
 
-def clean_id(raw: pl.Expr) -> pl.Expr:
-    """Trim, drop inner spaces and quotes, full-width digits to ASCII, x to X. Empty -> null."""
+def _clean(raw: pl.Expr) -> pl.Expr:
     cleaned = (
         raw.str.replace_all(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff'\"‘’“”`]", "")
         .str.replace_many(_FULLWIDTH, _ASCII)
         .str.to_uppercase()
     )
     return pl.when(cleaned.str.len_chars() > 0).then(cleaned)
+
+
+def _clean_series(values: pl.Series) -> pl.Series:
+    """Values already in canonical form (18 or 15 ASCII digits) pass through; only the others are
+    cleaned (most numbers are clean, and the cleaning replaces are the costly part)."""
+    canonical = values.str.contains(r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$").fill_null(False)
+    rows = (~canonical).arg_true()
+    if rows.len() == 0:
+        return values
+    fixed = pl.select(_clean(pl.lit(values.gather(rows)))).to_series()
+    return values.clone().scatter(rows, fixed)
+
+
+def clean_id(raw: pl.Expr) -> pl.Expr:
+    """Trim, drop inner spaces and quotes, full-width digits to ASCII, x to X. Empty -> null."""
+    return raw.cast(pl.String).map_batches(_clean_series, return_dtype=pl.String)
 
 
 def _birth_date(digits8: pl.Expr, as_of: dt.date) -> pl.Expr:
