@@ -5,7 +5,9 @@ GET  /api/cases?month=&rule=&town=&program=&severity=&state=&page=&per_page=
 GET  /api/cases/{case_id}              one case (personal data masked) with its decisions
 GET  /api/decisions?month=&case_id=    the decision log
 POST /api/cases/{case_id}/decisions    {"action": "decide"|"undo"|"reopen", "decision", "reason", "note",
-                                        "month": the month whose evidence was reviewed (default: the latest)}
+                                        "month": the month whose evidence was reviewed (default: the latest),
+                                        "seen": the latest event_id read (0: none); refused (409) if
+                                        the case has been acted on since}
 """
 
 from __future__ import annotations
@@ -93,15 +95,18 @@ async def post_decision(request: Request) -> Response:
         return JSONResponse({"error": "请求体必须是 JSON 对象"}, status_code=400)
     user, role = request.state.user, request.state.role
     action = body.get("action", "decide")
+    seen = body.get("seen")
+    if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int)):
+        return JSONResponse({"error": "seen 必须是整数（已看到的最新处理记录编号，0 表示尚无记录）"}, status_code=400)
     try:
         if action == "decide":
             event_id = decide(store, case_id, user=user, role=role, decision=str(body.get("decision", "")),
                               reason=str(body.get("reason", "")), note=str(body.get("note", "")),
-                              month=str(body.get("month") or "") or None)
+                              month=str(body.get("month") or "") or None, seen=seen)
         elif action == "undo":
-            event_id = undo(store, case_id, user=user, role=role)
+            event_id = undo(store, case_id, user=user, role=role, seen=seen)
         elif action == "reopen":
-            event_id = reopen(store, case_id, user=user, role=role, reason=str(body.get("reason", "")))
+            event_id = reopen(store, case_id, user=user, role=role, reason=str(body.get("reason", "")), seen=seen)
         else:
             return JSONResponse({"error": f"未知操作 {action}"}, status_code=400)
     except ReviewError as e:

@@ -54,6 +54,16 @@ def _fingerprint(conn: sqlite3.Connection, case_id: str, month: str | None = Non
     return row[0]
 
 
+def _check_seen(conn: sqlite3.Connection, case_id: str, seen: int | None) -> None:
+    """Refuse an action taken on a page (or API read) older than the case's latest event: `seen` is
+    the latest event id the user was shown (0: none). None skips the check."""
+    if seen is None:
+        return
+    latest = conn.execute("SELECT coalesce(max(event_id), 0) FROM events WHERE case_id = ?", (case_id,)).fetchone()[0]
+    if latest != seen:
+        raise ReviewError("该案件在您打开页面后已被他人处理，请刷新页面查看最新状态后再操作")
+
+
 def _append(conn: sqlite3.Connection, store: Store, case_id: str, user: str, action: str, decision: str,
             reason: str, note: str, fingerprint: str | None, undoes: int | None = None) -> int:
     event_id = conn.execute(
@@ -73,9 +83,11 @@ def state(store: Store, case_id: str) -> str:
 
 
 def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, reason: str = "",
-           note: str = "", month: str | None = None) -> int:
+           note: str = "", month: str | None = None, seen: int | None = None) -> int:
     """Record 属实 / 不属实 / 待实地核查; 不属实 needs a reason. Returns the event id. `month`: the month
-    whose evidence the reviewer saw (a later run's evidence may differ); default the latest run's."""
+    whose evidence the reviewer saw (a later run's evidence may differ); default the latest run's.
+    `seen`: the latest event id the reviewer was shown, so a decision made since is not overwritten
+    unseen (see _check_seen)."""
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}: one of {', '.join(DECISIONS)}")
     if role not in ("inspector", "supervisor"):
@@ -85,6 +97,7 @@ def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, r
         raise ReviewError("认定不属实必须填写理由")
     with store.transaction() as conn:
         fingerprint = _fingerprint(conn, case_id, month)
+        _check_seen(conn, case_id, seen)
         stack = _stack(conn, case_id)
         current = stack[-1]["decision"] if stack else "pending"
         if role == "inspector" and current not in ("pending", "field_check"):
@@ -92,23 +105,25 @@ def decide(store: Store, case_id: str, *, user: str, role: str, decision: str, r
         return _append(conn, store, case_id, user, "decide", decision, reason, note, fingerprint)
 
 
-def reopen(store: Store, case_id: str, *, user: str, role: str, reason: str = "") -> int:
+def reopen(store: Store, case_id: str, *, user: str, role: str, reason: str = "", seen: int | None = None) -> int:
     """Put a decided case back to 待核查 (supervisor only)."""
     if role != "supervisor":
         raise NotPermitted("只有审核负责人可以重新打开案件")
     with store.transaction() as conn:
         fingerprint = _fingerprint(conn, case_id)
+        _check_seen(conn, case_id, seen)
         stack = _stack(conn, case_id)
         if not stack or stack[-1]["decision"] == "pending":
             raise ReviewError("该案件尚未作出结论，无需重新打开")
         return _append(conn, store, case_id, user, "reopen", "pending", reason.strip(), "", fingerprint)
 
 
-def undo(store: Store, case_id: str, *, user: str, role: str) -> int:
+def undo(store: Store, case_id: str, *, user: str, role: str, seen: int | None = None) -> int:
     """Undo the latest decision or reopening: a new event restoring the state before it."""
     if role not in ("inspector", "supervisor"):
         raise NotPermitted("只读用户不能撤销")
     with store.transaction() as conn:
+        _check_seen(conn, case_id, seen)
         stack = _stack(conn, case_id)
         if not stack or stack[-1]["action"] not in ("decide", "reopen"):
             raise ReviewError("没有可撤销的结论")

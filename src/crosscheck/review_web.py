@@ -122,6 +122,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
     done = store.case(request.query_params.get("done", "")) if request.query_params.get("done") else None
     if done is not None and message is None:
         message = f"上一案件（{done['case_id']}）已记录为“{STATES[done['state']]}”"
+    history = store.history(case_id)
     explanation = case.get("explanation") or ""
     if not revealed:
         explanation = mask_text(explanation, [case.get("name")])
@@ -129,7 +130,8 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
                   sides=side_by_side(case, reveal=revealed, labels=names["labels"]),
                   explanation=explanation, graph=is_graph_rule(case["rule_id"]),
                   source_label=SOURCE_KINDS.get(case.get("source_kind") or "", case.get("source_kind") or ""),
-                  nav=neighbours(store, filt, case_id), history=store.history(case_id), done=done,
+                  nav=neighbours(store, filt, case_id), history=history, seen=_latest_event(history), done=done,
+                  done_seen=_latest_event(store.history(done["case_id"])) if done else 0,
                   message=message, error=error, **names)
 
 
@@ -169,25 +171,39 @@ async def _act(request: Request, action) -> Response:
     return RedirectResponse(f"/cases/{case_id}?{back}", status_code=303)
 
 
+def _seen(form) -> int | None:
+    """The latest event id the page showed (hidden field `seen`), None when the form has none."""
+    try:
+        return int(str(form.get("seen", "")))
+    except ValueError:
+        return None
+
+
+def _latest_event(history: list[dict]) -> int:
+    return history[-1]["event_id"] if history else 0
+
+
 @guarded("inspector")
 async def decide_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
     return await _act(request, lambda store, cid, form, month: decide(
         store, cid, user=user, role=role, decision=str(form.get("decision", "")),
-        reason=str(form.get("reason", "")), note=str(form.get("note", "")), month=month))
+        reason=str(form.get("reason", "")), note=str(form.get("note", "")), month=month, seen=_seen(form)))
 
 
 @guarded("inspector")
 async def undo_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
-    return await _act(request, lambda store, cid, form, month: undo(store, cid, user=user, role=role))
+    return await _act(request, lambda store, cid, form, month: undo(store, cid, user=user, role=role,
+                                                                     seen=_seen(form)))
 
 
 @guarded("supervisor")
 async def reopen_route(request: Request) -> Response:
     user, role = request.state.user, request.state.role
     return await _act(request, lambda store, cid, form, month: reopen(store, cid, user=user, role=role,
-                                                               reason=str(form.get("reason", ""))))
+                                                                      reason=str(form.get("reason", "")),
+                                                                      seen=_seen(form)))
 
 
 @guarded("supervisor")

@@ -297,3 +297,37 @@ def test_every_evidence_field_of_a_real_run_has_a_chinese_label(fresh_store: Pat
         labels = re.findall(r"<tr><th>([^<]*)</th>", table)
         assert labels and all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), (rule, labels)
         assert not re.search(r"\b(account|payee|phone|address|name):", table), (rule, table)
+
+
+def test_a_decision_from_a_page_someone_else_has_since_decided_on_is_refused(fresh_store: Path) -> None:
+    """Two inspectors on the same queue land on the same next pending case: the second to submit
+    must not silently replace the first one's decision it never saw (nor a supervisor's stale page
+    overturn a confirmation, nor a stale undo take back someone else's newer decision)."""
+    from crosscheck.users import add_user
+
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    add_user(Store.open(fresh_store), "insp2", "inspector", PASSWORD)
+    first, second, boss = (client_for(fresh_store, u) for u in ("insp", "insp2", "boss"))
+    first_page, second_page, boss_page = (c.get(f"/cases/{case_id}").text for c in (first, second, boss))
+
+    def post(client, page, action, **data):
+        form = dict(re.findall(r'<input type="hidden" name="(csrf|seen)" value="([^"]*)"', page)) | data
+        return client.post(f"/cases/{case_id}/{action}", data=form, follow_redirects=False)
+
+    assert post(first, first_page, "decide", decision="field_check").status_code == 303
+    stale = post(second, second_page, "decide", decision="confirmed")
+    assert stale.status_code == 409 and "刷新" in stale.text
+    assert post(boss, boss_page, "decide", decision="dismissed", reason="同名").status_code == 409
+    assert post(boss, boss_page, "undo").status_code == 409
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT user, decision FROM events").fetchall() == [("insp", "field_check")]
+    # on a fresh page the same decisions go through
+    fresh = second.get(f"/cases/{case_id}").text
+    assert post(second, fresh, "decide", decision="confirmed").status_code == 303
+    assert post(boss, boss.get(f"/cases/{case_id}").text, "undo").status_code == 303
+    # and the API, given the event it saw
+    token = first.get("/api/session").json()["csrf"]
+    seen = first.get(f"/api/cases/{case_id}").json()["decisions"][0]["event_id"]
+    api = first.post(f"/api/cases/{case_id}/decisions", headers={"X-CSRF-Token": token},
+                     json={"decision": "confirmed", "seen": seen})
+    assert api.status_code == 409
