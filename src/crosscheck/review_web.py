@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from crosscheck.masking import mask_id, mask_name
@@ -234,6 +234,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
+_HTTP_ERRORS = {404: "页面不存在", 405: "不支持该请求方式"}
+
+
+async def _http_error(request: Request, exc) -> Response:
+    """Starlette's own 404 and 405 (unknown paths, GET on a POST route), in Chinese."""
+    message = _HTTP_ERRORS.get(exc.status_code, "请求无效")
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return PlainTextResponse(message, status_code=exc.status_code, headers=exc.headers)
+
+
 def create_app(store: Store, *, cookie_secure: bool = True) -> Starlette:
     """The review app on a case store."""
     from crosscheck.review_api import API_ROUTES
@@ -257,7 +268,8 @@ def create_app(store: Store, *, cookie_secure: bool = True) -> Starlette:
     for route in routes:
         if route.path not in UNGUARDED and not hasattr(route.endpoint, "guarded_role"):
             raise RuntimeError(f"route {route.path} is not guarded")
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
+                    exception_handlers={404: _http_error, 405: _http_error})
     app.state.store = store
     app.state.secret_key = store.secret_key()
     app.state.cookie_secure = cookie_secure

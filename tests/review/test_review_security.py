@@ -331,3 +331,13 @@ def test_a_decision_from_a_page_someone_else_has_since_decided_on_is_refused(fre
     api = first.post(f"/api/cases/{case_id}/decisions", headers={"X-CSRF-Token": token},
                      json={"decision": "confirmed", "seen": seen})
     assert api.status_code == 409
+
+
+def test_not_found_and_wrong_method_answer_in_chinese(fresh_store: Path) -> None:
+    case_id, _, _ = _case_ids(fresh_store)[0]
+    client = client_for(fresh_store, "look")
+    for method, path, status in [("GET", "/no-such-page", 404), ("GET", f"/cases/{case_id}/reveal", 405),
+                                 ("GET", "/api/no-such-thing", 404)]:
+        response = client.request(method, path)
+        assert response.status_code == status and re.search(r"[\u4e00-\u9fff]", response.text), (path, response.text)
+        assert "no-store" in response.headers["cache-control"]
