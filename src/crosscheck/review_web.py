@@ -120,6 +120,9 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
         return render(request, "base.html", 404, message="没有这个案件", error=True)
     names = run_labels(store, case["month"])
     done = store.case(request.query_params.get("done", "")) if request.query_params.get("done") else None
+    done_history = store.history(done["case_id"]) if done else []
+    if not done_history or done_history[-1]["user"] != request.state.user:
+        done = None  # only the user's own latest decision: a crafted ?done= must not arm `u` against another's
     if done is not None and message is None:
         message = f"上一案件（{done['case_id']}）已记录为“{STATES[done['state']]}”"
     history = store.history(case_id)
@@ -131,7 +134,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
                   explanation=explanation, graph=is_graph_rule(case["rule_id"]),
                   source_label=SOURCE_KINDS.get(case.get("source_kind") or "", case.get("source_kind") or ""),
                   nav=neighbours(store, filt, case_id), history=history, seen=_latest_event(history), done=done,
-                  done_seen=_latest_event(store.history(done["case_id"])) if done else 0,
+                  done_seen=_latest_event(done_history),
                   message=message, error=error, **names)
 
 

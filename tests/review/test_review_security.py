@@ -341,3 +341,18 @@ def test_not_found_and_wrong_method_answer_in_chinese(fresh_store: Path) -> None
         response = client.request(method, path)
         assert response.status_code == status and re.search(r"[\u4e00-\u9fff]", response.text), (path, response.text)
         assert "no-store" in response.headers["cache-control"]
+
+
+def test_a_crafted_done_link_offers_no_undo_of_someone_else_s_decision(fresh_store: Path) -> None:
+    """`?done=` names the case just decided so that `u` undoes it from the next page; a link naming a
+    case someone else decided must not turn `u` into an undo of their decision."""
+    cases = _case_ids(fresh_store)
+    (decided, _, _), (other, _, _) = cases[0], cases[1]
+    insp = client_for(fresh_store, "insp")
+    token = csrf_of(insp.get(f"/cases/{decided}").text)
+    insp.post(f"/cases/{decided}/decide", data={"csrf": token, "decision": "confirmed"})
+    boss = client_for(fresh_store, "boss")
+    crafted = boss.get(f"/cases/{other}?done={decided}").text
+    assert 'id="undo-last-form"' not in crafted and f"/cases/{decided}/undo" not in crafted
+    own = insp.get(f"/cases/{other}?done={decided}").text
+    assert 'id="undo-last-form"' in own and f"/cases/{decided}/undo" in own
