@@ -121,7 +121,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
     names = run_labels(store, case["month"])
     done = store.case(request.query_params.get("done", "")) if request.query_params.get("done") else None
     done_history = store.history(done["case_id"]) if done else []
-    if not done_history or done_history[-1]["user"] != request.state.user:
+    if not done_history or done_history[-1]["user"] != request.state.user or done_history[-1]["action"] != "decide":
         done = None  # only the user's own latest decision: a crafted ?done= must not arm `u` against another's
     if done is not None and message is None:
         message = f"上一案件（{done['case_id']}）已记录为“{STATES[done['state']]}”"

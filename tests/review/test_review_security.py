@@ -356,3 +356,5 @@ def test_a_crafted_done_link_offers_no_undo_of_someone_else_s_decision(fresh_sto
     assert 'id="undo-last-form"' not in crafted and f"/cases/{decided}/undo" not in crafted
     own = insp.get(f"/cases/{other}?done={decided}").text
     assert 'id="undo-last-form"' in own and f"/cases/{decided}/undo" in own
+    insp.post(f"/cases/{decided}/undo", data={"csrf": token})
+    assert 'id="undo-last-form"' not in insp.get(f"/cases/{other}?done={decided}").text  # nothing left to undo
