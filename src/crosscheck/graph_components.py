@@ -96,13 +96,22 @@ def path_words(lg: LinkGraph, path: list[tuple], settings: GraphSettings, start_
     return " ".join(out)
 
 
-def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: int = 4) -> list[str]:
+def member_index(lg: LinkGraph) -> tuple[dict[str, tuple[str, str]], dict[str, list[str]]]:
+    """household -> (component, family), and component -> its households (sorted), built once."""
+    of: dict[str, tuple[str, str]] = {}
+    households: dict[str, list[str]] = {}
+    for household, component, family in lg.members.select("household_id", "component", "family").iter_rows():
+        of[household] = (component, family)
+        households.setdefault(component, []).append(household)
+    return of, households
+
+
+def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: int = 4,
+               index: tuple[dict, dict] | None = None) -> list[str]:
     """The shortest paths from a household to the nearest households of other families in its group."""
-    members = lg.members
-    family = members.filter(pl.col("household_id") == household)["family"].item()
-    component = members.filter(pl.col("household_id") == household)["component"].item()
-    others = members.filter(pl.col("component") == component, pl.col("family") != family)
-    targets = set(others["household_id"].to_list())
+    of, households = index or member_index(lg)
+    component, family = of[household]
+    targets = {h for h in households[component] if of[h][1] != family}
     paths = nx.single_source_shortest_path(lg.graph, ("h", household))
     chosen = sorted((len(p), n[1]) for n, p in paths.items() if n[0] == "h" and n[1] in targets)[:limit]
     return [path_words(lg, paths[("h", h)], settings, start_words=f"本户 {household}") for _, h in chosen]

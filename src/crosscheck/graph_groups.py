@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crosscheck.catalog import Catalog, Rule
 from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings
-from crosscheck.graph_components import LinkGraph, build_link_graph, component_ties, paths_from
+from crosscheck.graph_components import LinkGraph, build_link_graph, component_ties, member_index, paths_from
 from crosscheck.graph_links import household_links
 from crosscheck.household import household_payment
 
@@ -54,23 +54,26 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
     groups = flagged_groups(lg, params)
     if groups.height == 0:
         return empty_findings()
-    households = lg.members.join(groups, on="component").join(
-        ctx.roster_for(rule).select("household_id").unique().collect(), on="household_id", how="semi")
+    in_rule = set(ctx.roster_for(rule).select("household_id").unique().collect()["household_id"])
+    index = member_index(lg)
+    households_of = index[1]
+    flagged = set(groups["component"])
+    per_group = (lg.links.ties.join(lg.members.select("household_id", "component"), on="household_id")
+                 .filter(pl.col("component").is_in(list(flagged)))
+                 .group_by("component").agg(
+                     pl.concat_str("kind", pl.lit(":"), "tie").unique().sort().str.join(";").alias("ties"),
+                     pl.col("t_ref").unique().sort().alias("refs")))
+    group_info = {c: (t, r) for c, t, r in per_group.iter_rows()}
     rows = []
-    ties = lg.links.ties
     for component, n_households, n_families, kinds, score in groups.select(
             "component", "n_households", "n_families", "kinds", "score").iter_rows():
-        members = households.filter(pl.col("component") == component)["household_id"].to_list()
-        if not members:
-            continue
-        everyone = lg.members.filter(pl.col("component") == component)["household_id"].to_list()
-        group_ties = component_ties(lg, component)
-        refs = ties.filter(pl.col("household_id").is_in(everyone))["t_ref"].unique().sort().to_list()
+        everyone = households_of[component]
+        members = [h for h in everyone if h in in_rule]
+        evidence_ties, refs = group_info[component]
         header = (f"关联组 {component}：{n_households}户（{n_families}个家庭）由{kinds_words(kinds, ctx.catalog)}"
                   f"相连，可疑度 {score:g}")
-        evidence_ties = ";".join(f"{k}:{t}" for k, t in group_ties.select("kind", "tie").iter_rows())
         for household in members:
-            paths = paths_from(lg, household, ctx.catalog.graph, limit=MAX_PATHS)
+            paths = paths_from(lg, household, ctx.catalog.graph, limit=MAX_PATHS, index=index)
             more = n_families - 1 - len(paths)
             tail = f"；另有{more}个家庭见关联组" if more > 0 else ""
             rows.append((household, component, score, f"{header}。核查路径：" + "；".join(paths) + tail,
