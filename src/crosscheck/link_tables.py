@@ -7,6 +7,15 @@ birth_date, sex, address, phone) and, optionally, which rules folder's matching.
     right: {columns: {证件号码: id_number, 姓名: name, 出生日期: birth_date}, sheet: 人员}
     rules: rules/          # optional
     threshold: 12          # optional: overrides matching.yaml's threshold
+
+Tables of anything else (no Chinese ID numbers) are linked field by field when link.yaml declares
+`fields:` and `blocking:` (see `field_link`: comparison levels per field, equi-join blocking rules,
+weights estimated by EM at every run); `columns:` then only renames a side's headers to the names
+the fields use, and `threshold` is a match weight (default 0: match probability 0.5):
+
+    fields: [{name: surname, kind: string}, {name: date_of_birth, kind: date}]
+    blocking: [[surname], [date_of_birth]]
+    random_pairs: 200000   # optional: random record pairs standing for the pairs blocking left out
 """
 
 from __future__ import annotations
@@ -16,14 +25,16 @@ from pathlib import Path
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from crosscheck.catalog import default_rules_dir, load_catalog
 from crosscheck.config import Encoding, _one_line
 from crosscheck.errors import ConfigError
+from crosscheck.field_compare import FieldSpec
+from crosscheck.field_link import FieldLinkSettings, link_fields
 from crosscheck.link import match_persons
 from crosscheck.prepare import prepare
-from crosscheck.read import InputFile, read_table
+from crosscheck.read import InputFile, _read_csv, _read_parquet, _read_xlsx, read_table
 
 PAIR_COLUMNS = [
     "l_file", "l_row", "r_file", "r_row", "l_id", "r_id", "l_name", "r_name", "blocked_by",
@@ -47,8 +58,29 @@ class LinkConfig(BaseModel):
     right: LinkSide = LinkSide()
     rules: Path | None = None
     threshold: float | None = None
+    fields: list[FieldSpec] | None = None
+    blocking: list[list[str]] | None = None
+    random_pairs: int = 200_000
+    seed: int = 0
+    max_pairs_per_rule: int = 20_000_000
     base_dir: Path = Path(".")
     config_name: str = "link.yaml"
+
+    @model_validator(mode="after")
+    def _generic(self) -> "LinkConfig":
+        if (self.fields is None) != (self.blocking is None):
+            raise ValueError("fields and blocking go together (field-by-field linking needs both)")
+        if self.fields is not None and self.rules is not None:
+            raise ValueError("rules: not used with fields (the weights are estimated by EM)")
+        return self
+
+    def field_settings(self) -> FieldLinkSettings:
+        """The field-by-field settings (`fields:` and `blocking:` present)."""
+        if self.fields is None:
+            raise ConfigError(f"{self.config_name}: no fields: declared")
+        return FieldLinkSettings(fields=self.fields, blocking=self.blocking, random_pairs=self.random_pairs,
+                                 threshold=0.0 if self.threshold is None else self.threshold, seed=self.seed,
+                                 max_pairs_per_rule=self.max_pairs_per_rule)
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.base_dir / path)
@@ -79,8 +111,36 @@ def _side(config: LinkConfig, key: str, path: Path, side: LinkSide, catalog) -> 
     return prepared.frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
+def _generic_side(path: Path, side: LinkSide) -> pl.DataFrame:
+    """A table of any kind as text, its headers renamed by `columns:`, with `_file` and `_row`."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    label, suffix = str(path), path.suffix.lower()
+    if suffix == ".parquet":
+        frame, first_row = _read_parquet(path, label), 1
+    elif suffix in (".xlsx", ".xlsm"):
+        frame, first_row = _read_xlsx(path, InputFile(path=path, sheet=side.sheet), label), 2
+    else:
+        frame, first_row = _read_csv(path, InputFile(path=path, encoding=side.encoding), label)[0], 2
+    frame = frame.select(pl.all().cast(pl.String)).rename(side.columns or {}, strict=False)
+    return frame.with_columns(pl.lit(label).alias("_file"), (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_row"))
+
+
+def link_generic(left: Path, right: Path, config: LinkConfig, *, all_pairs: bool = False) -> pl.DataFrame:
+    """Field-by-field linking (`fields:`): scored, explained pairs with each side's file and row."""
+    lf, rf = _generic_side(left, config.left), _generic_side(right, config.right)
+    pairs, _ = link_fields(lf, rf, config.field_settings(), only_matches=not all_pairs)
+    pairs = pairs.with_columns(frame[c].gather(pairs[f"{p}_key"]).alias(f"{p}{c}")
+                               for frame, p in ((lf, "l"), (rf, "r")) for c in ("_file", "_row"))
+    first = ["l_file", "l_row", "r_file", "r_row"]
+    return pairs.select(first + [c for c in pairs.columns if c not in first and c not in ("l_key", "r_key")]).sort("l_row", "r_row")
+
+
 def link_files(left: Path, right: Path, config: LinkConfig, *, all_pairs: bool = False) -> pl.DataFrame:
-    """Scored pairs between the people of two files (accepted ones, or every candidate)."""
+    """Scored pairs between the people of two files (accepted ones, or every candidate); with
+    `fields:` in the config, between the records of two tables of any kind (`link_generic`)."""
+    if config.fields is not None:
+        return link_generic(left, right, config, all_pairs=all_pairs)
     folder = config.resolve(config.rules) if config.rules else default_rules_dir()
     catalog = load_catalog(folder)
     settings = catalog.matching
