@@ -98,3 +98,18 @@ def test_missing_mandatory_column_and_duplicate_mapping_are_config_errors(tmp_pa
     assert result.exit_code == 2
     assert "roster[0].columns.姓名: 'id_number' is already the field of column '身份证号码'" in result.stderr
     assert json.dumps(result.stderr.strip()).count("\\n") == 0
+
+
+def test_a_line_with_more_fields_than_its_header_is_rejected_not_truncated(tmp_path: Path) -> None:
+    """An unquoted comma in a name shifts every later value of the line: the row goes to rejects
+    with its line number instead of being read with the wrong amount and account."""
+    roster = (f"农村低保,H1,{A},张三,385,6217000011112222\n"
+              f"农村低保,H2,{B},李,四,385,6217000011113333\n"  # 7 fields, header 6
+              f"农村低保,H3,{C},王五,\"1,200\",6217000011114444\n")  # quoted comma: fine
+    config = _month(tmp_path, roster, {})
+    cases, rejects = _run(config, tmp_path / "out")
+    assert rejects.select("file", "row", "field").rows() == [("roster.csv", 3, "line")]
+    assert "7 fields" in rejects["reason"].item()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["totals"] == {"rows_read": 3, "rows_used": 2, "rows_rejected": 1}
+    assert "H2" not in set(cases["household_id"])

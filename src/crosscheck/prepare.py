@@ -102,6 +102,10 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
         if field not in present:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field))
     checks = _reject_checks(kind, present)
+    if "_ragged_fields" in raw.columns:  # a CSV line longer than its header: its values may be shifted
+        checks.insert(0, ("line", pl.col("_ragged_fields").is_not_null(),
+                          pl.format("the line has {} fields, more than its header: values may be shifted",
+                                    pl.col("_ragged_fields"))))
     if "program" in present:
         lookup = program_lookup(catalog.programs)
         unknown = blank_to_null(pl.col("program")).is_not_null() & parse_program(pl.col("program"), lookup).is_null()
@@ -109,7 +113,7 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
     reason = pl.lit(None, dtype=pl.String)
     field = pl.lit(None, dtype=pl.String)
     for f, bad, why in reversed(checks):  # the first failing check wins
-        reason = pl.when(bad).then(pl.lit(why)).otherwise(reason)
+        reason = pl.when(bad).then(pl.lit(why) if isinstance(why, str) else why).otherwise(reason)
         field = pl.when(bad).then(pl.lit(f)).otherwise(field)
     flagged = raw.with_columns(reason.alias("_reason"), field.alias("_field"))
     bad_rows = flagged.filter(pl.col("_reason").is_not_null())
@@ -148,5 +152,5 @@ def normalize_frame(
         own = pl.lit("无家庭编号:") + pl.col("_file") + ":" + pl.col("_row").cast(pl.String)
         household = pl.col("household_id") if "household_id" in present else pl.lit(None, pl.String)
         lf = lf.with_columns(pl.coalesce(household, own).alias("household_id"))
-    return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel",
+    return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel", "_ragged_fields",
                                 "_bank_account_excel") if c in lf.collect_schema()])

@@ -10,6 +10,7 @@ be reported, never repaired.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,13 +88,25 @@ def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, st
     else:
         utf8 = decode(data, encoding, label).lstrip("\ufeff").encode("utf-8")
     try:
-        frame = pl.read_csv(
-            io.BytesIO(utf8), infer_schema=False,
-            truncate_ragged_lines=True,
-        )
+        frame = pl.read_csv(io.BytesIO(utf8), infer_schema=False)
     except pl.exceptions.PolarsError as e:
-        raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+        if "more fields" not in str(e):
+            raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+        frame = _read_ragged_csv(utf8.decode("utf-8"))
     return frame, encoding
+
+
+def _read_ragged_csv(text: str) -> pl.DataFrame:
+    """A CSV file some of whose lines have more fields than the header (a stray comma in an
+    unquoted field, say): every line is kept, cut to the header's columns, and `_ragged_fields`
+    holds the line's field count where it was too long, so the row goes to rejects instead of being
+    read with shifted values. Only files with such lines come here (the csv module, line by line)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header, data = rows[0], rows[1:]
+    width = len(header)
+    columns = {h: [(r[i] or None) if i < len(r) else None for r in data] for i, h in enumerate(header)}
+    columns["_ragged_fields"] = [len(r) if len(r) > width else None for r in data]
+    return pl.DataFrame(columns, schema={**{h: pl.String for h in header}, "_ragged_fields": pl.Int64})
 
 
 def _open_xlsx(path: Path, label: str):
@@ -215,7 +228,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
         lost = [(h, f) for h, f in mapping.items() if f in (*ID_FIELDS, "bank_account") and h in floats]
         flags = frame.select(pl.repeat(True, pl.len()).alias(f"_{f}_excel") for _, f in lost) if lost else None
-    extras = [c for c in frame.columns if c not in mapping]
+    extras = [c for c in frame.columns if c not in mapping and c != "_ragged_fields"]
     extra = (
         pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
     ).alias("_extra")
@@ -224,6 +237,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_row"),
         *[pl.col(h).alias(f) for h, f in mapping.items()],
         extra,
+        *([pl.col("_ragged_fields")] if "_ragged_fields" in frame.columns else []),
     )
     if flags is not None:
         out = pl.concat([out, flags], how="horizontal")
