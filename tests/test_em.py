@@ -176,3 +176,26 @@ def test_link_command_with_fields(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["link", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
                                       "--config", str(tmp_path / "bad.yaml")])
     assert result.exit_code == 2 and "fields and blocking go together" in result.output
+
+
+def test_core_weights_next_to_the_configured_ones() -> None:
+    """The person core's levels on two small tables: EM's weights beside matching.yaml's, unchanged."""
+    from people_frames import make_id, people
+
+    from crosscheck.catalog import default_rules_dir
+    from crosscheck.em_core import estimated_vs_configured
+    from crosscheck.scoring import load_match_settings
+
+    rng = np.random.default_rng(0)
+    ids = [make_id("431221", f"19{y:02d}0{m}1{d}", s) for y, m, d, s in
+           zip(rng.integers(30, 99, 300), rng.integers(1, 9, 300), rng.integers(0, 9, 300), rng.integers(0, 999, 300))]
+    names = [rng.choice(["张", "王", "李"]) + rng.choice(["伟", "芳", "娜", "洋", "静", "明"]) for _ in ids]
+    settings = load_match_settings(default_rules_dir())
+    before = settings.model_dump()
+    table, result = estimated_vs_configured(people(ids[:200], names[:200]), people(ids[100:], names[100:]), settings,
+                                            random_pairs=5000)
+    assert settings.model_dump() == before
+    assert table.row(0, named=True)["configured"] == -settings.threshold
+    exact = table.filter((pl.col("field") == "id_number") & (pl.col("level") == "exact")).row(0, named=True)
+    assert exact["configured"] == 20.0 and exact["estimated"] > 10 and exact["pairs"] == 100
+    assert result.prior == pytest.approx(100 / 40_000, rel=0.2)
