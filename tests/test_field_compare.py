@@ -118,3 +118,24 @@ def test_blocking_refuses_a_rule_over_the_limit() -> None:
     frame = pl.DataFrame({"x": ["same"] * 50, "_key": range(50)}, schema={"x": pl.String, "_key": pl.Int64})
     with pytest.raises(BlockingExplosion, match="'x' would build 2,500 candidate pairs"):
         block_pairs(frame, frame, [["x"]], max_pairs=1000)
+
+
+def test_dates_with_separators_and_date_types() -> None:
+    import datetime as dt
+
+    spec = FieldSpec(name="d", kind="date")
+    left = clean_values(pl.DataFrame({"d": [dt.date(1980, 1, 2), dt.date(1980, 1, 2), None]}), ["d"])
+    right = pl.DataFrame({"d": ["1980-01-02", "1980/02/01", "19800102"]})
+    pairs = pl.concat([left.rename({"d": "l_d"}), right.rename({"d": "r_d"})], how="horizontal")
+    assert compare_fields(pairs, [spec])["d_level"].to_list() == ["exact", "near", "null"]
+
+
+def test_link_settings_are_checked() -> None:
+    from crosscheck.field_link import FieldLinkSettings
+
+    with pytest.raises(ValidationError, match="named twice"):
+        FieldLinkSettings(fields=[{"name": "a"}, {"name": "a"}], blocking=[["a"]])
+    with pytest.raises(ValidationError, match="at least one column"):
+        FieldLinkSettings(fields=[{"name": "a"}], blocking=[[]])
+    with pytest.raises(ValidationError, match="at least one column"):
+        FieldLinkSettings(fields=[{"name": "a"}], blocking=[["a="]])

@@ -100,11 +100,14 @@ def demo(
 def link(
     left: Path = typer.Argument(..., help="the first table (CSV, XLSX or Parquet)"),
     right: Path = typer.Argument(..., help="the second table"),
-    config: Path = typer.Option(None, "--config", "-c", help="link.yaml: column mappings, rules folder, threshold"),
+    config: Path = typer.Option(None, "--config", "-c",
+                                help="link.yaml: column mappings, rules folder, threshold; or fields: and blocking: "
+                                     "to link tables of any kind field by field (weights estimated by EM)"),
     out: Path = typer.Option(Path("pairs.parquet"), "--out", "-o", help="where to write the pairs"),
     all_pairs: bool = typer.Option(False, "--all-pairs", help="write every candidate pair, not only matches"),
 ) -> None:
-    """Match the people of two tables: scored, explained pairs into --out (Parquet)."""
+    """Match the people of two tables (or, with fields: in link.yaml, the records of any two tables): scored,
+    explained pairs into --out (Parquet)."""
     from crosscheck.link_tables import link_files, load_link_config
 
     try:

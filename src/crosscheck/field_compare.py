@@ -16,7 +16,8 @@ Kinds of field (`kind:`):
           within k edits (insertions, deletions, substitutions, adjacent transpositions; thresholds
           ascending, default 1, 2). Similarities are computed once per distinct unordered pair of
           differing values with rapidfuzz's `cpdist`, never per row in Python.
-  date    null / exact / near / different, on YYYYMMDD text (dates are formatted as such): `near`
+  date    null / exact / near / different, on YYYYMMDD text (dates are formatted as such, and
+          separators - / . dropped from text): `near`
           is exactly one of year, month and day different, or day and month swapped.
   number  null / exact / one level `diff<=t` per tolerance (ascending) / different; values that
           do not parse as numbers are null.
@@ -115,6 +116,8 @@ def field_level(pairs: pl.DataFrame, spec: FieldSpec) -> pl.Series:
     names = spec.levels
     if spec.kind == "number":
         a, b = a.cast(pl.Float64, strict=False), b.cast(pl.Float64, strict=False)
+    elif spec.kind == "date":  # 1980-01-02, 1980/01/02 -> 19800102
+        a, b = a.str.replace_all(r"[-/.\s]", ""), b.str.replace_all(r"[-/.\s]", "")
     expr = pl.when(a.is_null() | b.is_null()).then(pl.lit("null")).when(a == b).then(pl.lit("exact"))
     if spec.kind == "string":
         score = pl.col("_score")

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from crosscheck.errors import ConfigError
 from crosscheck.em import EMResult, estimate, u_from_levels, weigh
 from crosscheck.field_blocking import block_pairs, rule_columns
 from crosscheck.field_compare import FieldSpec, clean_values, compare_fields
@@ -48,6 +49,15 @@ class FieldLinkSettings(BaseModel):
     max_pairs_per_rule: int = 20_000_000
     random_pairs: int = 200_000
     seed: int = 0
+
+    @model_validator(mode="after")
+    def _check(self) -> "FieldLinkSettings":
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError("fields: a field is named twice")
+        if any(not rule or any(not c.strip() for side in rule_columns(rule) for c in side) for rule in self.blocking):
+            raise ValueError("blocking: every rule names at least one column (a=b names one on each side)")
+        return self
 
     def columns(self) -> list[str]:
         """Every column the fields and blocking rules read, in a fixed order."""
@@ -132,8 +142,6 @@ def link_fields(left: pl.DataFrame, right: pl.DataFrame | None, settings: FieldL
     cols = settings.columns()
     missing = [c for c in cols if c not in left.columns or (right is not None and c not in right.columns)]
     if missing:
-        from crosscheck.errors import ConfigError
-
         raise ConfigError(f"column {missing[0]!r} (named in fields or blocking) is not in both tables")
     lclean = clean_values(left.select(cols), cols).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
     rclean = lclean if right is None else clean_values(right.select(cols), cols).with_columns(
