@@ -54,7 +54,14 @@ def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> tuple
 
 
 def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[str], max_pairs: int) -> pl.LazyFrame:
-    left, right = (side.drop_nulls(on).collect().lazy() for side in (left, right))  # counted, then joined
+    empty = pl.LazyFrame(schema=PAIR_SCHEMA)
+    left_rows = left.drop_nulls(on).collect()  # counted, then joined; an empty side ends it early
+    if left_rows.height == 0:
+        return empty
+    right_rows = right.drop_nulls(on).collect()
+    if right_rows.height == 0:
+        return empty
+    left, right = left_rows.lazy(), right_rows.lazy()
     total, worst = count_pairs(left, right, on)
     if total > max_pairs:
         key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])

@@ -121,13 +121,15 @@ def normalize_id(
         c.str.contains(r"^[0-9]{17}[0-9X]$").alias("__is18"),
         c.str.contains(r"^[0-9]{15}$").alias("__is15"),
         excel.alias("__excel"),
-        _birth_date(c.str.slice(6, 8), as_of).alias("__b18"),
-        _birth_date(pl.lit("19") + c.str.slice(6, 6), as_of).alias("__b15"),
         c.str.slice(0, 17).cast(pl.Int64, strict=False).alias("__n18"),
         (c.str.slice(0, 6).cast(pl.Int64, strict=False) * 10**11 + 19 * 10**9
          + c.str.slice(6, 9).cast(pl.Int64, strict=False)).alias("__n15"),
     )
-    is18, is15, b18, b15 = pl.col("__is18"), pl.col("__is15"), pl.col("__b18"), pl.col("__b15")
+    # the birth date of either form, parsed once from the digits held as integers (19yymmdd for 15)
+    digits8 = pl.when(pl.col("__is15")).then(pl.col("__n15") // 1000 % 10**8).otherwise(pl.col("__n18") // 1000 % 10**8)
+    staged = staged.with_columns(_birth_date(digits8.cast(pl.String), as_of).alias("__b"))
+    is18, is15 = pl.col("__is18"), pl.col("__is15")
+    b18, b15 = pl.when(is18).then(pl.col("__b")), pl.when(is15).then(pl.col("__b"))
     legacy = is15 & b15.is_not_null()
     check_ok = _check_char(pl.col("__n18")) == c.str.slice(17, 1)
     status = (
@@ -149,7 +151,7 @@ def normalize_id(
     return staged.with_columns(
         number.alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth"), sex.alias(f"{p}_sex"),
         region.alias(f"{p}_region"),
-    ).drop("__c", "__is18", "__is15", "__excel", "__b18", "__b15", "__n18", "__n15")
+    ).drop("__c", "__is18", "__is15", "__excel", "__b", "__n18", "__n15")
 
 
 def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:
