@@ -101,3 +101,25 @@ def test_rules_commands(tmp_path: Path) -> None:
     broken = runner.invoke(app, ["rules", "check", str(rules)])
     assert broken.exit_code == 2
     assert broken.stderr.strip().count("\n") == 0 and "prisoner.yaml: version" in broken.stderr
+
+
+def test_graph_links_are_data(tmp_path: Path) -> None:
+    """graph.yaml: a county that drops the phone link loses the ring tied by a phone; a typo in the
+    file is one line naming it."""
+    config, rules = _county_with_rules(tmp_path)
+    before = _flagged(config, tmp_path / "before", "linked_households")
+    e = pl.read_csv(COUNTY / "expected.csv", infer_schema=False)
+    planted = set(e.filter(pl.col("rule_id") == "linked_households", pl.col("kind") == "planted")["household_id"])
+    assert before == planted
+    graph = yaml.safe_load((rules / "graph.yaml").read_text(encoding="utf-8"))
+    del graph["links"]["phone"]  # both planted rings need their phones to reach three families
+    (rules / "graph.yaml").write_text(yaml.safe_dump(graph, allow_unicode=True), encoding="utf-8")
+    assert _flagged(config, tmp_path / "after", "linked_households") == set()
+    graph["links"]["adress"] = graph["links"].pop("address")
+    (rules / "graph.yaml").write_text(yaml.safe_dump(graph, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^graph\.yaml: links\.adress"):
+        load_catalog(rules)
+    graph["links"]["address"] = {**graph["links"].pop("adress"), "exempt_programs": ["jinglaoyuan"]}
+    (rules / "graph.yaml").write_text(yaml.safe_dump(graph, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"graph\.yaml: links\.address\.exempt_programs: unknown program 'jinglaoyuan'"):
+        load_catalog(rules)

@@ -15,3 +15,22 @@ class ConfigError(CrosscheckError):
 
 class InputError(CrosscheckError):
     """An input file cannot be read at all (encoding, format, a mapped column missing)."""
+
+
+def load_settings_file(path, model):
+    """A YAML settings file of a rules folder (matching.yaml, graph.yaml) validated by a pydantic
+    model; any problem is one ConfigError line naming the file and the key."""
+    import yaml
+    from pydantic import ValidationError
+
+    if not path.is_file():
+        raise ConfigError(f"{path.parent}: {path.name} not found")
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path.name}: not valid YAML: {str(e).splitlines()[0]}") from None
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path.name}: {loc + ': ' if loc else ''}{msg}") from None

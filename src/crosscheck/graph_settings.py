@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from crosscheck.errors import ConfigError
+from crosscheck.errors import load_settings_file
 
 Kind = Literal["account", "payee", "phone", "address"]
 
@@ -33,15 +32,4 @@ class GraphSettings(BaseModel):
 
 
 def load_graph_settings(folder: Path) -> GraphSettings:
-    path = Path(folder) / "graph.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{folder}: graph.yaml not found")
-    try:
-        return GraphSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (ValidationError, yaml.YAMLError) as e:
-        if isinstance(e, yaml.YAMLError):
-            raise ConfigError(f"graph.yaml: not valid YAML: {str(e).splitlines()[0]}") from None
-        first = e.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        raise ConfigError(f"graph.yaml: {loc}: {msg}") from None
+    return load_settings_file(Path(folder) / "graph.yaml", GraphSettings)

@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from crosscheck.compare import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
-from crosscheck.errors import ConfigError
+from crosscheck.errors import load_settings_file
 
 LEVELS = {"id_number": ID_LEVELS, "name": NAME_LEVELS, "birth_date": BIRTH_LEVELS}
 
@@ -87,16 +86,7 @@ class MatchSettings(BaseModel):
 
 
 def load_match_settings(folder: Path) -> MatchSettings:
-    path = Path(folder) / "matching.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{folder}: matching.yaml not found")
-    try:
-        return MatchSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as e:
-        first = e.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"matching.yaml: {loc + ': ' if loc else ''}{msg}") from None
+    return load_settings_file(Path(folder) / "matching.yaml", MatchSettings)
 
 
 def _fmt(w: pl.Expr) -> pl.Expr:
