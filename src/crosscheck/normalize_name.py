@@ -123,11 +123,15 @@ def pinyin_keys(canonical: pl.Series) -> pl.Series:
 def normalize_names(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
     """Add `{column}_norm` (canonical name) and `{column}_pinyin`, computed once per distinct name
     and per distinct character. The raw column is kept as evidence."""
-    raw = frame.select(pl.col(column).unique()).collect().to_series().drop_nulls()
+    names = frame.select(pl.col(column)).collect().to_series()
+    raw = names.unique().drop_nulls()
     canon = canonical_names(raw)
     lookup = pl.DataFrame({column: raw, f"{column}_norm": canon, f"{column}_pinyin": pinyin_keys(canon)},
                           schema={column: pl.String, f"{column}_norm": pl.String, f"{column}_pinyin": pl.String})
-    return frame.join(lookup.lazy(), on=column, how="left", maintain_order="left")
+    # joined on the name column alone, then added beside the frame's columns: a join of the whole
+    # (wide) frame would copy every other column too
+    added = names.to_frame().join(lookup, on=column, how="left", maintain_order="left")
+    return frame.with_columns(added[f"{column}_norm"], added[f"{column}_pinyin"])
 
 
 def mask_name(name: str | None) -> str:

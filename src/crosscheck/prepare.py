@@ -124,7 +124,8 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
         .cast(pl.String).alias("value"),
         pl.col("_reason").alias("reason"),
     ).cast(REJECT_SCHEMA)
-    good = flagged.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
+    # most files have no unusable row: then the frame is used as read, without a filtered copy
+    good = raw if rejects.height == 0 else flagged.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
     frame = normalize_frame(good.lazy(), kind, present, catalog, month_last_day).collect()
     # keep the file's description and row count, not its raw text (memory on million-row inputs)
     return Prepared(table=replace(table, frame=table.frame.clear()), frame=frame, rejects=rejects,
