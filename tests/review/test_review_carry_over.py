@@ -39,11 +39,15 @@ DEAD_LINE, DEAD_NAME = _planted_death()
 DEAD_ROW = f"{DEATHS}:{DEAD_LINE + 1}"  # the record's row as Excel counts (header = 1)
 
 
-def copy_county(dst: Path) -> Path:
-    """A copy of the county to edit. It keeps the month: re-running a month counts as the next run
-    (and county-small screened for another month trips a Polars panic in age_mismatch, reported)."""
+def copy_county(dst: Path, month: str | None = None) -> Path:
+    """A copy of the county to edit, screened for `month` (default: the county's own month)."""
     shutil.copytree(COUNTY, dst)
-    return dst / "month.yaml"
+    config = dst / "month.yaml"
+    if month is not None:
+        lines = config.read_text(encoding="utf-8").splitlines()
+        config.write_text("\n".join(f'month: "{month}"' if x.startswith("month:") else x for x in lines) + "\n",
+                          encoding="utf-8")
+    return config
 
 
 def edit_death_record(county: Path) -> None:
@@ -90,8 +94,8 @@ def test_dismissed_stays_off_confirmed_stays_on_changed_evidence_comes_back(tmp_
     decide(store, dead["case_id"], user="insp", role="inspector", decision="dismissed", reason="死亡记录有误，本人健在")
     decide(store, vehicle["case_id"], user="insp", role="inspector", decision="confirmed")
 
-    # the next run, same evidence: the dismissal is carried over, the confirmed case is held
-    config = copy_county(tmp_path / "county-run2")
+    # the next month, same evidence: the dismissal is carried over, the confirmed case is held
+    config = copy_county(tmp_path / "county-run2", "2023-01")
     run_county(config, tmp_path / "m2", store_path)
     second = pl.read_parquet(tmp_path / "m2" / "cases.parquet")
     states = dict(second.select("case_id", "review_state").iter_rows())
@@ -103,8 +107,8 @@ def test_dismissed_stays_off_confirmed_stays_on_changed_evidence_comes_back(tmp_
     assert manifest["review"]["carried_dismissed"] == 1 and manifest["cases"]["hold"] == len(held)
     assert state(store, dead["case_id"]) == "dismissed"
 
-    # the run after, the death record changed: the case is back, pending, and on the hold list
-    config = copy_county(tmp_path / "county-run3")
+    # the month after, the death record changed: the case is back, pending, and on the hold list
+    config = copy_county(tmp_path / "county-run3", "2023-02")
     edit_death_record(config.parent)
     run_county(config, tmp_path / "m3", store_path)
     third = pl.read_parquet(tmp_path / "m3" / "cases.parquet")
@@ -114,7 +118,7 @@ def test_dismissed_stays_off_confirmed_stays_on_changed_evidence_comes_back(tmp_
     assert state(store, dead["case_id"]) == "pending"
     assert [e["action"] for e in store.history(dead["case_id"])] == ["decide", "evidence_changed"]
     assert [r["run_id"] for r in store.runs()] == [1, 2, 3]
-    assert Store.open(store_path).latest_run("2022-12") == 3
+    assert Store.open(store_path).latest_run("2023-02") == 3
 
 
 def test_without_a_store_the_outputs_have_no_review_state(tmp_path: Path) -> None:
