@@ -50,6 +50,16 @@ class Prepared:
     rows_read: int
 
 
+_PARSED_ONCE = {"amount", "registered_capital", "released_on", "program"}
+
+
+def _parsers(catalog: Catalog) -> dict[str, object]:
+    """The fields whose parsed value both the rejects and the typed frame need: parsed once."""
+    lookup = program_lookup(catalog.programs)
+    return {"amount": parse_amount, "registered_capital": parse_capital, "released_on": parse_date,
+            "program": lambda e: parse_program(e, lookup)}
+
+
 def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.date) -> list[pl.Expr]:
     exprs: list[pl.Expr] = []
     for field in present & set(TEXT_FIELDS):
@@ -68,7 +78,9 @@ def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.dat
         exprs.append(parse_phone(pl.col("phone")).alias("phone"))
     if "cadre_relative_filed" in present:
         exprs.append(parse_yes_no(pl.col("cadre_relative_filed")).alias("cadre_relative_filed"))
-    return exprs
+    parsed = [pl.col(f"__p_{e.meta.output_name()}").alias(e.meta.output_name()) for e in exprs
+              if e.meta.output_name() in _PARSED_ONCE & present]
+    return [e for e in exprs if e.meta.output_name() not in _PARSED_ONCE & present] + parsed
 
 
 def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str]]:
@@ -84,12 +96,10 @@ def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str
         if field == "program":
             continue  # unknown labels are checked after parsing
         checks.append((field, is_unparseable(pl.col(field), parse_date(pl.col(field))), f"{field} is not a date"))
-    parsers = {"amount": (parse_amount, "a number"), "registered_capital": (parse_capital, "a number"),
-               "released_on": (parse_date, "a date")}
+    what = {"amount": "a number", "registered_capital": "a number", "released_on": "a date"}
     for field in MUST_PARSE.get(kind, ()):
         if field in present:
-            parse, what = parsers[field]
-            checks.append((field, is_unparseable(pl.col(field), parse(pl.col(field))), f"{field} is not {what}"))
+            checks.append((field, is_unparseable(pl.col(field), pl.col(f"__p_{field}")), f"{field} is not {what[field]}"))
     return checks
 
 
@@ -101,14 +111,15 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
     for field in ("id_number", "name"):
         if field not in present:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field))
+    parse = _parsers(catalog)
+    raw = raw.with_columns(parse[f](pl.col(f)).alias(f"__p_{f}") for f in _PARSED_ONCE & present)
     checks = _reject_checks(kind, present)
     if "_ragged_fields" in raw.columns:  # a CSV line longer than its header: its values may be shifted
         checks.insert(0, ("line", pl.col("_ragged_fields").is_not_null(),
                           pl.format("the line has {} fields, more than its header: values may be shifted",
                                     pl.col("_ragged_fields"))))
     if "program" in present:
-        lookup = program_lookup(catalog.programs)
-        unknown = blank_to_null(pl.col("program")).is_not_null() & parse_program(pl.col("program"), lookup).is_null()
+        unknown = blank_to_null(pl.col("program")).is_not_null() & pl.col("__p_program").is_null()
         checks.append(("program", unknown, "unknown program label"))
     reason = pl.lit(None, dtype=pl.String)
     field = pl.lit(None, dtype=pl.String)
@@ -154,4 +165,4 @@ def normalize_frame(
         household = pl.col("household_id") if "household_id" in present else pl.lit(None, pl.String)
         lf = lf.with_columns(pl.coalesce(household, own).alias("household_id"))
     return lf.drop([c for c in ("id_number", "payee_id_number", "_id_number_excel", "_payee_id_number_excel", "_ragged_fields",
-                                "_bank_account_excel") if c in lf.collect_schema()])
+                                "_bank_account_excel") if c in lf.collect_schema()]).drop(pl.selectors.starts_with("__p_"))
