@@ -97,7 +97,7 @@ def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
     households, its identifiers (masked) and whether `linked_households` flags it; and the capped
     identifiers, reported instead of linked. Built only if a graph rule built the graph."""
     if "link_graph" not in ctx._cache:
-        return {"total_groups": 0, "flagged_groups": 0, "groups": [], "capped": []}
+        return {"total_groups": 0, "flagged_groups": 0, "groups": [], "capped": [], "kind_labels": {}}
     lg: LinkGraph = ctx._cache["link_graph"]
     rule = ctx.catalog.rules.get("linked_households")
     flagged: set[str] = set()
@@ -118,4 +118,5 @@ def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
                      for k, lab, hs in ties.select("kind", "label", "households").iter_rows()],
         })
     return {"total_groups": lg.components.height, "flagged_groups": len(flagged), "groups": groups,
-            "capped": lg.links.capped.to_dicts()}
+            "capped": lg.links.capped.to_dicts(),
+            "kind_labels": {k: v.label for k, v in ctx.catalog.graph.links.items()}}

@@ -8,7 +8,7 @@ import re
 
 from crosscheck.masking import mask_id, mask_name
 
-GRAPH_RULES = ("shared_account", "proxy_collector")
+GRAPH_RULES = ("shared_account", "proxy_collector", "linked_households")
 SOURCE_KINDS = {
     "roster": "发放名册", "household": "公安户籍", "deaths": "死亡记录", "vehicles": "机动车登记",
     "businesses": "市场主体登记", "public_employees": "财政供养人员", "cadres": "村(居)委成员",
@@ -144,3 +144,26 @@ def side_by_side(case: dict, *, reveal: bool, labels: dict[str, str]) -> list[di
         comparable = row["label"] != "记录位置" and row["roster"] and row["evidence"]
         row["agree"] = (row["roster"] == row["evidence"]) if comparable else None
     return rows
+
+
+def group_drawing(store, case: dict):
+    """For a case of a graph rule: the drawing (inline SVG, masked labels only) of the linked group
+    its household belongs to, from the run's components.json; None when there is none."""
+    import json
+    from pathlib import Path
+
+    from markupsafe import Markup
+
+    from crosscheck.graph_drawing import svg_group
+
+    if not is_graph_rule(case.get("rule_id") or ""):
+        return None
+    run = next((r for r in store.runs() if r["run_id"] == case.get("run_id")), None)
+    path = Path(run["out_dir"]) / "components.json" if run else None
+    if path is None or not path.is_file():
+        return None
+    export = json.loads(path.read_text(encoding="utf-8"))
+    for group in export.get("groups", []):
+        if any(h["household_id"] == case["household_id"] for h in group["households"]):
+            return Markup(svg_group(group, export.get("kind_labels", {})))  # every text in it is escaped
+    return None

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from crosscheck.masking import mask_id, mask_name
 from crosscheck.review_auth import csrf_ok, guarded, new_session, read_session, set_session
-from crosscheck.review_display import SOURCE_KINDS, is_graph_rule, mask_text, side_by_side
+from crosscheck.review_display import SOURCE_KINDS, group_drawing, is_graph_rule, mask_text, side_by_side
 from crosscheck.review_log import NotPermitted, ReviewError, decide, reopen, undo
 from crosscheck.review_queries import PER_PAGE, CaseFilter, all_cases, choices, list_cases, neighbours, run_labels
 from crosscheck.store import ROLES, STATES, Store
@@ -131,7 +131,7 @@ def _case_page(request: Request, case_id: str, *, filt: CaseFilter | None = None
         explanation = mask_text(explanation, [case.get("name")])
     return render(request, "case.html", status, filt=filt, case=case, revealed=revealed,
                   sides=side_by_side(case, reveal=revealed, labels=names["labels"]),
-                  explanation=explanation, graph=is_graph_rule(case["rule_id"]),
+                  explanation=explanation, graph=is_graph_rule(case["rule_id"]), drawing=group_drawing(store, case),
                   source_label=SOURCE_KINDS.get(case.get("source_kind") or "", case.get("source_kind") or ""),
                   nav=neighbours(store, filt, case_id), history=history, seen=_latest_event(history), done=done,
                   done_seen=_latest_event(done_history),
