@@ -26,12 +26,13 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from side_by_side import quality, run_contender  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "febrl4"
@@ -52,29 +53,6 @@ def ensure_data() -> pl.DataFrame:
             pl.from_pandas(frame.reset_index()).select(pl.all().cast(pl.String)).write_parquet(DATA / f"{name}.parquet")
         pl.DataFrame({"l": [x for x, _ in links], "r": [y for _, y in links]}).write_parquet(DATA / "truth.parquet")
     return pl.read_parquet(DATA / "truth.parquet")
-
-
-def run_contender(name: str) -> dict:
-    """One contender in a child process: its own timing from stdout, peak RSS from wait4."""
-    out = DATA / f"pred-{name}.parquet"
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(CONTENDERS[name]), str(DATA), str(out)], stdout=subprocess.PIPE, text=True)
-    stdout = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return {"contender": name, "error": f"exit {os.waitstatus_to_exitcode(status)}"}
-    reported = json.loads(stdout.strip().splitlines()[-1])
-    return {"contender": name, "seconds": reported["seconds"], "process_seconds": round(time.perf_counter() - start, 2),
-            "peak_mb": round(usage.ru_maxrss / 1024), "pred": out}
-
-
-def quality(pred: Path, truth: pl.DataFrame) -> dict:
-    p = pl.read_parquet(pred).select("l", "r").unique()
-    tp = p.join(truth, on=["l", "r"]).height
-    precision = tp / p.height if p.height else 0.0
-    recall = tp / truth.height
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return {"pairs": p.height, "true_pairs": tp, "precision": round(precision, 5), "recall": round(recall, 5), "f1": round(f1, 5)}
 
 
 def table(rows: list[dict]) -> str:
@@ -104,7 +82,7 @@ def main() -> None:
     truth = ensure_data()
     rows = []
     for name in (c for c in CONTENDERS if c not in args.skip):
-        row = run_contender(name)
+        row = run_contender(name, CONTENDERS[name], DATA, DATA / f"pred-{name}.parquet")
         if "pred" in row:
             row.update(quality(row.pop("pred"), truth))
         rows.append(row)

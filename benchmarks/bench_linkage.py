@@ -19,10 +19,12 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from side_by_side import quality, run_contender  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CONTENDERS = {
@@ -39,32 +41,6 @@ def ensure_data(n: int, seed: int) -> Path:
         subprocess.run([sys.executable, str(HERE / "linkage_data.py"), str(data), "--n", str(n), "--seed", str(seed)],
                        check=True)
     return data
-
-
-def run_contender(name: str, data: Path) -> dict:
-    """Run one contender in a child process; its own timing from stdout, peak RSS from wait4."""
-    out = data / f"pred-{name}.parquet"
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *CONTENDERS[name][:1], str(data), str(out), *CONTENDERS[name][1:]],
-                            stdout=subprocess.PIPE, text=True)
-    stdout = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        return {"contender": name, "error": f"exit {proc.returncode}"}
-    reported = json.loads(stdout.strip().splitlines()[-1])
-    return {"contender": name, "seconds": reported["seconds"], "process_seconds": round(wall, 2),
-            "peak_mb": round(usage.ru_maxrss / 1024), "pred": out}
-
-
-def quality(pred: Path, truth: pl.DataFrame) -> dict:
-    p = pl.read_parquet(pred).select("l", "r").unique()
-    tp = p.join(truth, on=["l", "r"]).height
-    precision = tp / p.height if p.height else 0.0
-    recall = tp / truth.height
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return {"pairs": p.height, "precision": round(precision, 5), "recall": round(recall, 5), "f1": round(f1, 5)}
 
 
 def table(rows: list[dict]) -> str:
@@ -95,7 +71,7 @@ def main() -> None:
         names = [c for c in names if not c.startswith("splink")]
     rows = []
     for name in names:
-        row = run_contender(name, data)
+        row = run_contender(name, CONTENDERS[name][0], data, data / f"pred-{name}.parquet", *CONTENDERS[name][1:])
         if "pred" in row:
             row.update(quality(row.pop("pred"), truth))
         rows.append(row)

@@ -4,39 +4,16 @@ counts and the charts, and shows no unmasked ID number. A screenshot is kept in 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
+from browser_support import ARTIFACTS, browser  # noqa: F401 (the fixture)
 from typer.testing import CliRunner
 
 from crosscheck.cli import app
 
 COUNTY = Path(__file__).resolve().parent.parent / "fixtures" / "county-small" / "month.yaml"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRED = os.environ.get("CROSSCHECK_REQUIRE_BROWSER") == "1"  # set by .ci/run, which installs Chromium
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None or sync_playwright is None:
-        if REQUIRED:
-            pytest.fail("Chromium and playwright are required here (CROSSCHECK_REQUIRE_BROWSER=1)")
-        pytest.skip("needs Debian's chromium and the playwright package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def test_report_renders_offline_with_counts(browser, tmp_path: Path) -> None:

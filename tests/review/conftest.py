@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from crosscheck.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))  # helpers shared with the other tests (browser_support)
 COUNTY = ROOT / "fixtures" / "county-small"
 PASSWORD = "correct-horse-7"
 USERS = {"insp": "inspector", "boss": "supervisor", "look": "viewer"}

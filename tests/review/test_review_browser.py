@@ -7,7 +7,6 @@ Screenshots of the list and a case page go to test-artifacts/."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,31 +16,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from browser_support import ARTIFACTS, browser  # noqa: F401 (the fixture)
 from conftest import COUNTY, PASSWORD, ROOT, add_users, run_county
 from test_review_carry_over import DEAD_ROW, copy_county, edit_death_record, hold_case_ids
-
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRED = os.environ.get("CROSSCHECK_REQUIRE_BROWSER") == "1"
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None or sync_playwright is None:
-        if REQUIRED:
-            pytest.fail("Chromium and playwright are required here (CROSSCHECK_REQUIRE_BROWSER=1)")
-        pytest.skip("needs Debian's chromium and the playwright package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def _free_port() -> int:
