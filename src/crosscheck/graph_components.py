@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import polars as pl
 
 from crosscheck.graph_links import Links
 from crosscheck.graph_settings import GraphSettings
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built (it is slow to import)
+    import networkx as nx
 
 COMPONENT_SCHEMA = {"component": pl.String, "n_households": pl.UInt32, "n_families": pl.UInt32,
                     "n_ties": pl.UInt32, "n_kinds": pl.UInt32, "kinds": pl.String, "score": pl.Float64}
@@ -47,6 +50,8 @@ def component_id(households: list[str]) -> str:
 
 def build_link_graph(links: Links, settings: GraphSettings) -> LinkGraph:
     """The graph of ties and its components."""
+    import networkx as nx
+
     ties = links.ties
     graph = nx.Graph()
     for kind, tie, household in ties.select("kind", "tie", "household_id").iter_rows():
@@ -109,6 +114,8 @@ def member_index(lg: LinkGraph) -> tuple[dict[str, tuple[str, str]], dict[str, l
 def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: int = 4,
                index: tuple[dict, dict] | None = None) -> list[str]:
     """The shortest paths from a household to the nearest households of other families in its group."""
+    import networkx as nx
+
     of, households = index or member_index(lg)
     component, family = of[household]
     targets = {h for h in households[component] if of[h][1] != family}
