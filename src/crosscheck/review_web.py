@@ -143,7 +143,7 @@ async def case_page(request: Request) -> Response:
     return _case_page(request, request.path_params["case_id"])
 
 
-@guarded("viewer")
+@guarded("inspector")  # a full ID and name only for those who decide (PIPL: the least access needed)
 async def reveal(request: Request) -> Response:
     case_id = request.path_params["case_id"]
     store = _store(request)

@@ -358,3 +358,13 @@ def test_a_crafted_done_link_offers_no_undo_of_someone_else_s_decision(fresh_sto
     assert 'id="undo-last-form"' in own and f"/cases/{decided}/undo" in own
     insp.post(f"/cases/{decided}/undo", data={"csrf": token})
     assert 'id="undo-last-form"' not in insp.get(f"/cases/{other}?done={decided}").text  # nothing left to undo
+
+
+def test_a_viewer_cannot_reveal_full_ids(fresh_store: Path) -> None:
+    client = client_for(fresh_store, "look")
+    case_id = client.get("/api/cases?per_page=1").json()["cases"][0]["case_id"]
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and 'id="reveal"' not in page.text
+    refused = client.post(f"/cases/{case_id}/reveal", data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 403
+    assert ("look", "reveal", case_id) not in _audit(fresh_store)
