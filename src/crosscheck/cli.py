@@ -94,6 +94,21 @@ def demo(
         _fail(e)
     console.print(f"demo county written to {config.parent} (planted cases in expected.csv)")
     _summary(result)
+    _against_the_answers(config.parent / "expected.csv", result.cases)
+
+
+def _against_the_answers(expected_csv: Path, cases) -> None:
+    """The demo knows its answers: how many planted cases were found, how many decoys flagged."""
+    import polars as pl
+
+    expected = pl.read_csv(expected_csv, infer_schema=False)
+    found = cases.select("rule_id", "household_id").unique()
+    planted = expected.filter(pl.col("kind") == "planted").select("rule_id", "household_id").unique()
+    decoys = expected.filter(pl.col("kind") == "decoy").select("rule_id", "household_id").unique()
+    hit = planted.join(found, on=["rule_id", "household_id"]).height
+    false = decoys.join(found, on=["rule_id", "household_id"]).height
+    console.print(f"against the planted answers: {hit} of {planted.height} planted cases found, "
+                  f"{false} of {decoys.height} decoys flagged")
 
 
 @app.command()

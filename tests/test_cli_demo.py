@@ -1,0 +1,24 @@
+"""`crosscheck demo`: the README's first command generates a county, screens it and says how the
+result compares with the county's planted answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from crosscheck.cli import app
+
+
+def test_demo_screens_the_county_and_checks_its_answers(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--scale", "0.05", "--quiet"])
+    assert result.exit_code == 0, result.output
+    found = re.search(r"(\d+) of (\d+) planted cases found, (\d+) of (\d+) decoys flagged", result.output)
+    assert found is not None, result.output
+    hit, planted, false, decoys = map(int, found.groups())
+    assert hit == planted > 50 and false == 0 and decoys > 50
+    for name in ("cases.parquet", "hold_list.xlsx", "report.html", "rejects.parquet", "components.json",
+                 "manifest.json"):
+        assert (tmp_path / "result" / name).is_file()
+    assert (tmp_path / "county" / "month.yaml").is_file()
