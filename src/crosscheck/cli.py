@@ -37,7 +37,8 @@ def _summary(result) -> None:
         console.print(f"  {rule:<24} {n}")
     if "review" in m:
         console.print("review states: " + ", ".join(f"{k} {v}" for k, v in m["review"].items()))
-    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet components.json manifest.json")
+    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet "
+                  "components.json manifest.json", soft_wrap=True)
 
 
 @app.command()
@@ -92,7 +93,7 @@ def demo(
             result = run_month(config, out_dir / "result", steps=steps)
     except CrosscheckError as e:
         _fail(e)
-    console.print(f"demo county written to {config.parent} (planted cases in expected.csv)")
+    console.print(f"demo county written to {config.parent} (planted cases in expected.csv)", soft_wrap=True)
     _summary(result)
     _against_the_answers(config.parent / "expected.csv", result.cases)
 
@@ -108,7 +109,7 @@ def _against_the_answers(expected_csv: Path, cases) -> None:
     hit = planted.join(found, on=["rule_id", "household_id"]).height
     false = decoys.join(found, on=["rule_id", "household_id"]).height
     console.print(f"against the planted answers: {hit} of {planted.height} planted cases found, "
-                  f"{false} of {decoys.height} decoys flagged")
+                  f"{false} of {decoys.height} decoys flagged", soft_wrap=True)
 
 
 @app.command()
