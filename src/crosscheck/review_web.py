@@ -23,7 +23,8 @@ from crosscheck.review_display import SOURCE_KINDS, group_drawing, is_graph_rule
 from crosscheck.review_log import NotPermitted, ReviewError, decide, reopen, undo
 from crosscheck.review_queries import PER_PAGE, CaseFilter, all_cases, choices, list_cases, neighbours, run_labels
 from crosscheck.store import ROLES, STATES, Store
-from crosscheck.users import LOCKOUT_MINUTES, close_session, locked_out, open_session, verify_login
+from crosscheck.users import (LOCKOUT_MINUTES, address_locked_out, close_session, locked_out, open_session, user_role,
+                              verify_login)
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "review_templates"),
                         autoescape=select_autoescape(["html"]))
@@ -65,11 +66,13 @@ async def login_submit(request: Request) -> Response:
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     store = _store(request)
     request.state.csrf = session.csrf
-    if name and locked_out(store, name):
-        store.audit(name, "login_locked")
+    address = request.client.host if request.client else "-"
+    if (name and locked_out(store, name)) or address_locked_out(store, address):
+        store.audit(name if user_role(store, name) else "-", "login_locked", detail=f"from {address}")
         return render(request, "login.html", 429, message=f"登录失败次数过多，请{LOCKOUT_MINUTES}分钟后再试", error=True)
     if not name or verify_login(store, name, password) is None:
-        store.audit(name or "-", "login_failed")
+        # an unknown name is not kept: it may be a password typed into the wrong field
+        store.audit(name if user_role(store, name) else "-", "login_failed", detail=f"from {address}")
         return render(request, "login.html", 401, message="用户名或密码错误", error=True)
     store.audit(name, "login")
     # a fresh session (and CSRF token) at login, so a token seen before login is worthless after it

@@ -17,6 +17,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("crosscheck-no-such-user")
 MIN_PASSWORD = 8
 LOCKOUT_FAILURES, LOCKOUT_MINUTES = 5, 15
+IP_LOCKOUT_FAILURES = 20  # failed logins from one client address, any names, in LOCKOUT_MINUTES
 SESSION_HOURS = 12
 
 
@@ -78,6 +79,15 @@ def locked_out(store: Store, name: str) -> bool:
         failures = conn.execute("SELECT count(*) FROM audit WHERE action = 'login_failed' AND user = ? AND at > ?",
                                 (name, _ago(minutes=LOCKOUT_MINUTES))).fetchone()[0]
     return failures >= LOCKOUT_FAILURES
+
+
+def address_locked_out(store: Store, address: str) -> bool:
+    """Too many failed logins from this client address lately, whatever names were tried
+    (IP_LOCKOUT_FAILURES in LOCKOUT_MINUTES minutes): password spraying across names."""
+    with store.connect() as conn:
+        failures = conn.execute("SELECT count(*) FROM audit WHERE action = 'login_failed' AND detail = ? AND at > ?",
+                                (f"from {address}", _ago(minutes=LOCKOUT_MINUTES))).fetchone()[0]
+    return failures >= IP_LOCKOUT_FAILURES
 
 
 def open_session(store: Store, name: str) -> str:

@@ -368,3 +368,21 @@ def test_a_viewer_cannot_reveal_full_ids(fresh_store: Path) -> None:
     refused = client.post(f"/cases/{case_id}/reveal", data={"csrf": csrf_of(page.text)})
     assert refused.status_code == 403
     assert ("look", "reveal", case_id) not in _audit(fresh_store)
+
+
+def test_password_spraying_from_one_address_is_stopped_and_typed_names_are_not_kept(fresh_store: Path) -> None:
+    """Failed logins over many names from one client address lock that address out; a name that is
+    no user (it may be a password typed into the wrong field) is not written to the audit log."""
+    from crosscheck.users import IP_LOCKOUT_FAILURES
+
+    client = client_for(fresh_store, None)
+    for i in range(IP_LOCKOUT_FAILURES):
+        token = csrf_of(client.get("/login").text)
+        answer = client.post("/login", data={"csrf": token, "username": f"secret-pass-{i}", "password": "x"})
+        assert answer.status_code == 401
+    token = csrf_of(client.get("/login").text)
+    answer = client.post("/login", data={"csrf": token, "username": "insp", "password": PASSWORD})
+    assert answer.status_code == 429  # even the right password, from this address, for a while
+    assert {user for user, action, _ in _audit(fresh_store) if action == "login_failed"} == {"-"}
+    assert ("insp", "login_locked", None) in _audit(fresh_store)  # a real user's name is kept
+    assert not any("secret-pass" in str(row) for row in _audit(fresh_store))
