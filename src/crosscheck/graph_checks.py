@@ -126,12 +126,12 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
     paid = paid.join(officials.lazy().select("payee").unique(), on="payee", how="semi")
     members = household_members(ctx, ctx.catalog.program_codes(rule), only=paid.select("household_id").unique()).lazy()
     outsiders = (
-        paid.with_columns(pl.col("payee_name").str.replace_all(r"\s", "").alias("payee_name_norm"))
+        paid
         .join(members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls(),
               on=["household_id", "payee_id"], how="anti")
         .join(members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls(),
               on=["household_id", "payee_name_norm"], how="anti")
-        .group_by("household_id", "payee").agg(pl.col("payee_id").first(), pl.col("payee_name").first())
+        .group_by("household_id", "payee").agg(pl.col("payee_id").min(), pl.col("payee_name").min())
     )
     households = household_payment(ctx, ctx.catalog.program_codes(rule))
     rows = households.join(outsiders, on="household_id").join(officials.lazy(), on="payee")

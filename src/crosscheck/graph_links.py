@@ -17,23 +17,31 @@ from dataclasses import dataclass
 import polars as pl
 
 from crosscheck.findings import ScreenContext, ref
-from crosscheck.household import household_members
+from crosscheck.household import household_members, hukou_numbers
 from crosscheck.graph_settings import GraphSettings
 from crosscheck.masking import mask_id_expr, mask_name_expr
+from crosscheck.normalize_name import normalize_names
 
 TIE_SCHEMA = {"kind": pl.String, "tie": pl.String, "household_id": pl.String, "payee_id": pl.String,
-              "payee_name": pl.String, "t_ref": pl.String,
+              "payee_name": pl.String, "payee_name_norm": pl.String, "t_ref": pl.String,
               "label": pl.String}
 
 
 def mask_account(col: pl.Expr) -> pl.Expr:
-    """6215 **** 0042: the first and last four digits of an account."""
-    return col.str.slice(0, 4) + pl.lit(" **** ") + col.str.slice(-4)
+    """6215 **** 0042: the first and last four digits of an account; a short account (8 digits or
+    fewer, which those eight would show whole) only its last two: **** 78."""
+    n = col.str.len_chars()
+    return (pl.when(n > 8).then(col.str.slice(0, 4) + pl.lit(" **** ") + col.str.slice(-4))
+            .when(n > 4).then(pl.lit("**** ") + col.str.slice(-2)).otherwise(pl.lit("****")))
 
 
 def mask_phone(col: pl.Expr) -> pl.Expr:
-    """138****1234"""
-    return col.str.slice(0, 3) + pl.lit("****") + col.str.slice(-4)
+    """138****1234; a shorter number (a landline without its area code) never shown whole:
+    ****3456 (9-10 digits), ****56 (5-8 digits)."""
+    n = col.str.len_chars()
+    return (pl.when(n >= 11).then(col.str.slice(0, 3) + pl.lit("****") + col.str.slice(-4))
+            .when(n >= 9).then(pl.lit("****") + col.str.slice(-4))
+            .when(n >= 5).then(pl.lit("****") + col.str.slice(-2)).otherwise(pl.lit("****")))
 
 
 def normalize_address(col: pl.Expr) -> pl.Expr:
@@ -49,15 +57,20 @@ def mask_address(col: pl.Expr) -> pl.Expr:
 
 
 def payee_key() -> pl.Expr:
-    """A payee by ID number, or by name (spaces removed) where no ID was given."""
-    return pl.coalesce(pl.lit("id:") + pl.col("payee_id"),
-                       pl.lit("name:") + pl.col("payee_name").str.replace_all(r"\s", ""))
+    """A payee by ID number, or by name where no ID was given: the name's canonical form
+    (`payee_name_norm`: spaces, middle dots and traditional characters as the roster's names are)."""
+    return pl.coalesce(pl.lit("id:") + pl.col("payee_id"), pl.lit("name:") + pl.col("payee_name_norm"))
 
 
 def with_payee_columns(roster: pl.LazyFrame) -> pl.LazyFrame:
+    """`payee_id`, `payee_name` (null where the roster has none) and `payee_name_norm`, the name in
+    the canonical form the members' `name_norm` has (normalize_name)."""
     schema = roster.collect_schema()
     missing = [pl.lit(None, dtype=pl.String).alias(c) for c in ("payee_id", "payee_name") if c not in schema]
-    return roster.with_columns(missing) if missing else roster
+    roster = roster.with_columns(missing) if missing else roster
+    if "payee_name_norm" not in schema:
+        roster = normalize_names(roster, "payee_name").drop("payee_name_pinyin")
+    return roster
 
 
 def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyFrame]:
@@ -74,16 +87,17 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyF
         if kind == "payee" and "payee_id" not in schema and "payee_name" not in schema:
             continue
         rows = with_payee_columns(roster) if kind == "payee" else roster.with_columns(
-            pl.lit(None, pl.String).alias("payee_id"), pl.lit(None, pl.String).alias("payee_name"))
+            pl.lit(None, pl.String).alias(c) for c in ("payee_id", "payee_name", "payee_name_norm"))
         parts.append(rows.filter(~pl.col("program").is_in(spec.exempt_programs)).select(
-            pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id", "_file", "_row", "payee_id", "payee_name"))
+            pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id", "_file", "_row", "payee_id", "payee_name",
+            "payee_name_norm"))
     return parts
 
 
 def tie_labels(rows: pl.LazyFrame) -> pl.LazyFrame:
     """`label`: the identifier as an inspector may see it (masked) and `t_ref` (file:row)."""
     kind, tie = pl.col("kind"), pl.col("tie")
-    payee_name = pl.col("payee_name").drop_nulls().first().over("kind", "tie")  # any row's name
+    payee_name = pl.col("payee_name").drop_nulls().min().over("kind", "tie")  # one name, whatever the row order
     payee = pl.format("{}（{}）", mask_name_expr(payee_name).fill_null("姓名未填"),
                       mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
     label = (pl.when(kind == "account").then(mask_account(tie)).when(kind == "phone").then(mask_phone(tie))
@@ -114,6 +128,29 @@ def family_labels(edges: pl.DataFrame) -> pl.DataFrame:
         label = merged.select("household_id", pl.col("new").alias("family"))
 
 
+def family_members(ctx: ScreenContext, members: pl.DataFrame) -> pl.DataFrame:
+    """`members` (household_members of the households holding a shared identifier) grown by every
+    roster household that shares a member with them, until none is added: a household that holds
+    no shared identifier may still make two that do one family (A and B share a person, B and C
+    another: A and C are one family)."""
+    codes = [p.code for p in ctx.catalog.programs]
+    roster = ctx.roster.filter(pl.col("household_id").is_not_null()).select("household_id", "id", "_key")
+    hukou = ctx.source("household")
+    use_hukou = hukou is not None and "household_no" in hukou.collect_schema()
+    while True:
+        ids = members.select("id").drop_nulls().unique().lazy()
+        found = [roster.join(ids, on="id", how="semi").select("household_id")]
+        if use_hukou:  # households whose 户籍 household holds one of these persons
+            numbers = hukou.join(ids, on="id", how="semi").select("household_no").drop_nulls().unique()
+            keys = hukou_numbers(ctx).lazy().join(numbers, on="household_no", how="semi").select("_key")
+            found.append(roster.join(keys, on="_key", how="semi").select("household_id"))
+        known = members.select("household_id").unique()
+        new = pl.concat(found).unique().join(known.lazy(), on="household_id", how="anti").collect()
+        if new.height == 0:
+            return members
+        members = household_members(ctx, codes, only=pl.concat([known, new]).lazy())
+
+
 @dataclass(frozen=True)
 class Links:
     """`ties`: one row per (kind, tie, household) kept in the graph, with the household's `family`
@@ -141,13 +178,12 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
     if members is not None and "payee" in settings.links:  # a payee who is a member of the household is no tie
         ids = members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls()
         names = members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls()
-        payees = rows.filter(pl.col("kind") == "payee").with_columns(
-            pl.col("payee_name").str.replace_all(r"\s", "").alias("payee_name_norm"))
+        payees = rows.filter(pl.col("kind") == "payee")
         outsiders = (payees.join(ids, on=["household_id", "payee_id"], how="anti")
-                     .join(names, on=["household_id", "payee_name_norm"], how="anti").drop("payee_name_norm"))
+                     .join(names, on=["household_id", "payee_name_norm"], how="anti"))
         rows = pl.concat([rows.filter(pl.col("kind") != "payee"), outsiders])
     rows = rows.group_by("kind", "tie", "household_id").agg(pl.col("t_ref").min(), pl.col("label").first())
-    edges = (members.select("household_id", pl.col("id").alias("member")) if members is not None
+    edges = (family_members(ctx, members).select("household_id", pl.col("id").alias("member")) if members is not None
              else pl.DataFrame(schema={"household_id": pl.String, "member": pl.String}))
     families = family_labels(pl.concat([edges, rows.select("household_id", pl.lit(None, pl.String).alias("member"))]))
     rows = rows.join(families, on="household_id").with_columns(

@@ -1,0 +1,60 @@
+"""Second review of the graph layer: families bridged by a household without ties, masking of
+short identifiers, payee names compared in their canonical form, labels independent of row order."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from graph_frames import CATALOG, context, person_id, roster
+from crosscheck.graph_links import household_links
+from crosscheck.screen import run_rules
+
+
+def _links(rows):
+    return household_links(context(roster(rows)), CATALOG.graph)
+
+
+def _flagged(rows, rule: str) -> set[str]:
+    catalog = CATALOG.model_copy(update={"rules": {rule: CATALOG.rules[rule]}})
+    return set(run_rules(context(roster(rows), None, catalog), catalog)[rule]["household_id"])
+
+
+def test_a_family_bridged_by_a_household_without_ties_is_still_one_family() -> None:
+    # DB1 and GL1 share person 1, GL1 and CJ1 share person 2: one family, even though GL1 itself
+    # holds no shared identifier; DB1 and CJ1 sharing an account is no tie
+    rows = [dict(household_id="DB1", person=1, account="6215000000000042"),
+            dict(household_id="GL1", program="elderly_allowance", person=1),
+            dict(household_id="GL1", program="elderly_allowance", person=2),
+            dict(household_id="CJ1", program="disability_living", person=2, account="6215000000000042")]
+    assert _links(rows).ties.is_empty()
+    assert _flagged(rows, "shared_account") == set()
+
+
+def test_short_accounts_and_phones_are_not_shown_whole() -> None:
+    rows = [dict(household_id=h, person=i, account="12345678", phone="8123456") for i, h in enumerate("AB")]
+    labels = _links(rows).ties["label"].to_list()
+    assert len(labels) == 4 and all(sum(c.isdigit() for c in lab) <= 4 for lab in labels)  # not every digit shown
+    rows = [dict(household_id=h, person=i, account="6215000000000042", phone="13912345678") for i, h in enumerate("AB")]
+    assert set(_links(rows).ties["label"]) == {"6215 **** 0042", "139****5678"}
+
+
+def test_a_payee_name_in_traditional_form_or_with_spaces_is_one_payee() -> None:
+    rows = [dict(household_id="A", person=1, payee_name="張三"), dict(household_id="B", person=2, payee_name="张三"),
+            dict(household_id="C", person=3, payee_name="张 三")]
+    assert _flagged(rows, "proxy_collector") == {"A", "B", "C"}
+
+
+def test_a_payee_named_in_traditional_form_is_still_a_member() -> None:
+    # the payee of D is D's own member 张504 written 張504: not an outsider, so only A, B, C count
+    rows = [dict(household_id=h, person=i, payee_name="李四") for i, h in enumerate("ABC")]
+    rows += [dict(household_id="D", person=504, payee_name="李四"), dict(household_id="D", person=505, payee_name="張504")]
+    rows += [dict(household_id=h, person=10 + i, payee_name="張504") for i, h in enumerate("EF")]
+    assert _flagged(rows, "proxy_collector") == {"A", "B", "C", "D"}
+
+
+def test_payee_label_does_not_depend_on_row_order() -> None:
+    rows = [dict(household_id="A", person=1, payee_id=person_id(9), payee_name="李四"),
+            dict(household_id="B", person=2, payee_id=person_id(9), payee_name="王五")]
+    forward = set(_links(rows).ties["label"])
+    backward = set(_links(rows[::-1]).ties["label"])
+    assert forward == backward and len(forward) == 1
