@@ -58,3 +58,15 @@ def test_payee_label_does_not_depend_on_row_order() -> None:
     forward = set(_links(rows).ties["label"])
     backward = set(_links(rows[::-1]).ties["label"])
     assert forward == backward and len(forward) == 1
+
+
+def test_a_namesake_of_a_member_with_another_valid_number_is_not_that_member() -> None:
+    # the payee 张1 (a valid number of his own) collects for A, B, C; A's member 张1 has another
+    # valid number: two different people (contract: differing valid numbers are never one person)
+    payee = dict(payee_id=person_id(900), payee_name="张1")
+    rows = [dict(household_id="A", person=1, **payee), dict(household_id="B", person=2, **payee),
+            dict(household_id="C", person=3, **payee)]
+    assert _flagged(rows, "proxy_collector") == {"A", "B", "C"}
+    # without a number the name decides: A's own 张1 collects for A
+    rows = [{**r, "payee_id": None} for r in rows]
+    assert _flagged(rows, "proxy_collector") == set()

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crosscheck.catalog import Rule
 from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings, ref
-from crosscheck.graph_links import household_links, mask_account, payee_key, with_payee_columns
+from crosscheck.graph_links import household_links, mask_account, outside_payees, payee_key, with_payee_columns
 from crosscheck.household import household_members, household_payment
 from crosscheck.masking import mask_id_expr, mask_name_expr
 from crosscheck.normalize_name import normalize_names
@@ -126,11 +126,7 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
     paid = paid.join(officials.lazy().select("payee").unique(), on="payee", how="semi")
     members = household_members(ctx, ctx.catalog.program_codes(rule), only=paid.select("household_id").unique()).lazy()
     outsiders = (
-        paid
-        .join(members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls(),
-              on=["household_id", "payee_id"], how="anti")
-        .join(members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls(),
-              on=["household_id", "payee_name_norm"], how="anti")
+        outside_payees(paid, members, ["_file", "_row"])
         .group_by("household_id", "payee").agg(pl.col("payee_id").min(), pl.col("payee_name").min())
     )
     households = household_payment(ctx, ctx.catalog.program_codes(rule))

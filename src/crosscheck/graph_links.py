@@ -23,7 +23,7 @@ from crosscheck.masking import mask_id_expr, mask_name_expr
 from crosscheck.normalize_name import normalize_names
 
 TIE_SCHEMA = {"kind": pl.String, "tie": pl.String, "household_id": pl.String, "payee_id": pl.String,
-              "payee_name": pl.String, "payee_name_norm": pl.String, "t_ref": pl.String,
+              "payee_name": pl.String, "payee_name_norm": pl.String, "payee_id_status": pl.String, "t_ref": pl.String,
               "label": pl.String}
 
 
@@ -66,11 +66,30 @@ def with_payee_columns(roster: pl.LazyFrame) -> pl.LazyFrame:
     """`payee_id`, `payee_name` (null where the roster has none) and `payee_name_norm`, the name in
     the canonical form the members' `name_norm` has (normalize_name)."""
     schema = roster.collect_schema()
-    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in ("payee_id", "payee_name") if c not in schema]
+    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in ("payee_id", "payee_name", "payee_id_status")
+               if c not in schema]
     roster = roster.with_columns(missing) if missing else roster
     if "payee_name_norm" not in schema:
         roster = normalize_names(roster, "payee_name").drop("payee_name_pinyin")
     return roster
+
+
+USABLE_ID = ("valid", "legacy15")
+
+
+def outside_payees(rows: pl.LazyFrame, members: pl.LazyFrame, row_key: list[str]) -> pl.LazyFrame:
+    """The `rows` whose payee is not a member of the row's `household_id`: not one by ID number, nor
+    one by name, unless the payee's and that member's numbers are both usable and differ (two
+    valid numbers are two people, even with one name). `row_key` names a row of `rows`."""
+    ids = members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls()
+    named = members.select("household_id", pl.col("name_norm").alias("payee_name_norm"), pl.col("id").alias("_m_id"),
+                           pl.col("id_status").alias("_m_status")).filter(pl.col("payee_name_norm").is_not_null())
+    two_people = (pl.col("payee_id_status").is_in(USABLE_ID).fill_null(False)
+                  & pl.col("_m_status").is_in(USABLE_ID).fill_null(False) & (pl.col("payee_id") != pl.col("_m_id")))
+    by_name = (rows.select(*dict.fromkeys([*row_key, "household_id", "payee_id", "payee_id_status", "payee_name_norm"]))
+               .join(named, on=["household_id", "payee_name_norm"]).filter(~two_people.fill_null(False))
+               .select(row_key).unique())
+    return rows.join(ids, on=["household_id", "payee_id"], how="anti").join(by_name, on=row_key, how="anti")
 
 
 def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyFrame]:
@@ -87,10 +106,10 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyF
         if kind == "payee" and "payee_id" not in schema and "payee_name" not in schema:
             continue
         rows = with_payee_columns(roster) if kind == "payee" else roster.with_columns(
-            pl.lit(None, pl.String).alias(c) for c in ("payee_id", "payee_name", "payee_name_norm"))
+            pl.lit(None, pl.String).alias(c) for c in ("payee_id", "payee_name", "payee_name_norm", "payee_id_status"))
         parts.append(rows.filter(~pl.col("program").is_in(spec.exempt_programs)).select(
             pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id", "_file", "_row", "payee_id", "payee_name",
-            "payee_name_norm"))
+            "payee_name_norm", "payee_id_status"))
     return parts
 
 
@@ -176,11 +195,8 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
     members = (household_members(ctx, [p.code for p in ctx.catalog.programs], only=households.lazy())
                if households.height else None)
     if members is not None and "payee" in settings.links:  # a payee who is a member of the household is no tie
-        ids = members.select("household_id", pl.col("id").alias("payee_id")).drop_nulls()
-        names = members.select("household_id", pl.col("name_norm").alias("payee_name_norm")).drop_nulls()
         payees = rows.filter(pl.col("kind") == "payee")
-        outsiders = (payees.join(ids, on=["household_id", "payee_id"], how="anti")
-                     .join(names, on=["household_id", "payee_name_norm"], how="anti"))
+        outsiders = outside_payees(payees.lazy(), members.lazy(), ["kind", "tie", "household_id", "t_ref"]).collect()
         rows = pl.concat([rows.filter(pl.col("kind") != "payee"), outsiders])
     rows = rows.group_by("kind", "tie", "household_id").agg(pl.col("t_ref").min(), pl.col("label").first())
     edges = (family_members(ctx, members).select("household_id", pl.col("id").alias("member")) if members is not None
