@@ -70,3 +70,19 @@ def test_a_namesake_of_a_member_with_another_valid_number_is_not_that_member() -
     # without a number the name decides: A's own 张1 collects for A
     rows = [{**r, "payee_id": None} for r in rows]
     assert _flagged(rows, "proxy_collector") == set()
+
+
+def test_a_collective_hukou_does_not_make_its_households_one_family() -> None:
+    # five households whose persons share one 户号 (a 社区集体户): with family_cap 3 they are not one
+    # family, so their shared account ties them; the shared persons are reported
+    rows = [dict(household_id=f"H{i}", person=i, account="6215000000000042") for i in range(5)]
+    frame = roster(rows)
+    hukou = frame.select("_key", "_file", "_row", "id", "id_raw", "id_status", "id_birth", "name", "name_norm", "name_pinyin") \
+        .with_columns(pl.lit("hk.csv").alias("_file"), pl.lit("JT0001").alias("household_no"))
+    graph = CATALOG.graph.model_copy(update={"family_cap": 3})
+    links = household_links(context(frame, {"household": hukou}), graph)
+    assert sorted(links.ties["household_id"]) == [f"H{i}" for i in range(5)]
+    assert links.capped.filter(pl.col("kind") == "family").height == 5
+    assert all(person_id(i) not in lab for i in range(5) for lab in links.capped["label"])
+    at_cap = household_links(context(frame.head(3), {"household": hukou.head(3)}), graph)
+    assert at_cap.ties.is_empty() and at_cap.capped.is_empty()  # three households under the cap: one family

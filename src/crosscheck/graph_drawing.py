@@ -89,7 +89,8 @@ def groups_section(export: dict, kind_labels: dict[str, str], *, top: int = 6) -
         parts.append("<p>本月没有相互关联的家庭。</p>")
     capped = export.get("capped", [])
     if capped:
-        rows = "".join(f"<tr><td>{html.escape(kind_labels.get(c['kind'], c['kind']))}</td><td>{html.escape(c['label'])}</td>"
+        words = {"family": "多户共有的成员", **kind_labels}  # family: a person in more households than family_cap
+        rows = "".join(f"<tr><td>{html.escape(words.get(c['kind'], c['kind']))}</td><td>{html.escape(c['label'])}</td>"
                        f'<td class="num">{c["n_families"]}</td><td class="num">{c["n_households"]}</td></tr>'
                        for c in capped[:50])
         parts.append("<h3>超过上限、未作关联的标识（多为楼栋、机构或村委会电话，请核实）</h3>"

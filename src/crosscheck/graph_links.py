@@ -170,6 +170,17 @@ def family_members(ctx: ScreenContext, members: pl.DataFrame) -> pl.DataFrame:
         members = household_members(ctx, codes, only=pl.concat([known, new]).lazy())
 
 
+def _capped_members(edges: pl.DataFrame, cap: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The (household_id, member) edges without the members shared by more than `cap` roster
+    households (a 集体户 is no family), and those members as capped identifiers (kind family)."""
+    counts = edges.group_by("member").agg(pl.len().alias("n"))
+    over = counts.filter(pl.col("n") > cap) if cap is not None else counts.clear()
+    capped = over.sort("n", "member", descending=[True, False]).select(
+        pl.lit("family").alias("kind"), mask_id_expr(pl.col("member")).alias("label"),
+        pl.col("n").alias("n_families"), pl.col("n").alias("n_households"))
+    return edges.join(over, on="member", how="anti"), capped
+
+
 @dataclass(frozen=True)
 class Links:
     """`ties`: one row per (kind, tie, household) kept in the graph, with the household's `family`
@@ -201,6 +212,7 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
     rows = rows.group_by("kind", "tie", "household_id").agg(pl.col("t_ref").min(), pl.col("label").first())
     edges = (family_members(ctx, members).select("household_id", pl.col("id").alias("member")) if members is not None
              else pl.DataFrame(schema={"household_id": pl.String, "member": pl.String}))
+    edges, big_families = _capped_members(edges.drop_nulls().unique(), settings.family_cap)
     families = family_labels(pl.concat([edges, rows.select("household_id", pl.lit(None, pl.String).alias("member"))]))
     rows = rows.join(families, on="household_id").with_columns(
         pl.col("family").n_unique().over("kind", "tie").alias("n_families"),
@@ -212,6 +224,7 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
     capped = (rows.filter(over).group_by("kind", "tie").agg(pl.col("label").first(), pl.col("n_families").first(),
                                                             pl.col("n_households").first())
               .sort("kind", "n_families", "tie", descending=[False, True, False]).drop("tie"))
+    capped = pl.concat([capped, big_families.cast(capped.schema)])
     ties = rows.filter(~over).drop("cap").sort("kind", "tie", "household_id")
     links = Links(ties=ties, capped=capped)
     ctx._cache["graph_links"] = links

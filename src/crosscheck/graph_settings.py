@@ -29,6 +29,7 @@ class GraphSettings(BaseModel):
 
     version: int
     links: dict[Kind, LinkKind]
+    family_cap: int | None = None  # a person shared by more roster households than this makes no family
 
 
 def load_graph_settings(folder: Path) -> GraphSettings:
