@@ -86,3 +86,8 @@ def test_a_collective_hukou_does_not_make_its_households_one_family() -> None:
     assert all(person_id(i) not in lab for i in range(5) for lab in links.capped["label"])
     at_cap = household_links(context(frame.head(3), {"household": hukou.head(3)}), graph)
     assert at_cap.ties.is_empty() and at_cap.capped.is_empty()  # three households under the cap: one family
+
+
+def test_a_payee_name_with_a_space_is_masked_like_without() -> None:
+    rows = [dict(household_id=h, person=i, payee_name="李 四") for i, h in enumerate("AB")]
+    assert set(_links(rows).ties["label"]) == {"李*（证件号未填）"}

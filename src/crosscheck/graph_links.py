@@ -2,8 +2,10 @@
 
 A link is one identifier of one kind (a bank account, a payee who is not a member, a phone number,
 a normalised address) shared by two or more *families*. Roster households that share a member
-(the same ID number, on the roster or in the same 公安户籍 household) are one family: a person
-paid under two programs, or a couple on two per-person allowances, ties nothing. Everything here
+(the same ID number, on the roster or in the same 公安户籍 household), directly or through other
+roster households, are one family: a person paid under two programs, or a couple on two per-person
+allowances, ties nothing. A person in more roster households than graph.yaml's family_cap (a 集体户)
+makes no family; such persons are reported with the capped identifiers. Everything here
 is Polars group-bys and joins; only identifiers shared by two or more households survive the
 first group-by, so a million-row roster hands a few thousand ties to the graph.
 
@@ -116,7 +118,7 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> list[pl.LazyF
 def tie_labels(rows: pl.LazyFrame) -> pl.LazyFrame:
     """`label`: the identifier as an inspector may see it (masked) and `t_ref` (file:row)."""
     kind, tie = pl.col("kind"), pl.col("tie")
-    payee_name = pl.col("payee_name").drop_nulls().min().over("kind", "tie")  # one name, whatever the row order
+    payee_name = pl.col("payee_name_norm").drop_nulls().min().over("kind", "tie")  # one name, whatever the row order
     payee = pl.format("{}（{}）", mask_name_expr(payee_name).fill_null("姓名未填"),
                       mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
     label = (pl.when(kind == "account").then(mask_account(tie)).when(kind == "phone").then(mask_phone(tie))
