@@ -91,3 +91,17 @@ def test_a_collective_hukou_does_not_make_its_households_one_family() -> None:
 def test_a_payee_name_with_a_space_is_masked_like_without() -> None:
     rows = [dict(household_id=h, person=i, payee_name="李 四") for i, h in enumerate("AB")]
     assert set(_links(rows).ties["label"]) == {"李*（证件号未填）"}
+
+
+def test_an_account_of_many_households_names_twenty_others_not_all() -> None:
+    rows = [dict(household_id=f"H{i:02d}", person=100 + i, account="6215000000000001") for i in range(30)]
+    catalog = CATALOG.model_copy(update={"rules": {"shared_account": CATALOG.rules["shared_account"]}})
+    found = run_rules(context(roster(rows), None, catalog), catalog)["shared_account"]
+    assert found.height == 30
+    words = dict(found.select("household_id", "explanation").iter_rows())
+    assert "同时用于30户：本户 H00 与家庭编号 H01、H02" in words["H00"] and words["H00"].endswith("H20等29户")
+    assert words["H29"].endswith("H19等29户") and "H29、" not in words["H29"]
+    few = [dict(household_id=h, person=i, account="6215000000000001") for i, h in enumerate("ABC")]
+    words = dict(run_rules(context(roster(few), None, catalog), catalog)["shared_account"]
+                 .select("household_id", "explanation").iter_rows())
+    assert words["B"].endswith("本户 B 与家庭编号 A、C")

@@ -21,6 +21,7 @@ from crosscheck.normalize_name import normalize_names
 
 __all__ = ["mask_account", "shared_account", "proxy_collector", "official_proxy"]
 
+LISTED = 20  # other households named in a shared_account / proxy_collector case
 OFFICIAL_WORDS = {"cadres": "村(居)委成员", "public_employees": "财政供养人员"}
 
 
@@ -50,13 +51,19 @@ def _flag_ties(ctx: ScreenContext, rule: Rule, kind: str, min_families: int, wha
     ties = household_links(ctx, ctx.catalog.graph).ties.lazy().filter(pl.col("kind") == kind).join(
         households, on="household_id", how="semi")
     ties = ties.filter(pl.col("family").n_unique().over("tie") >= min_families)
-    others = ties.join(ties.select("tie", pl.col("household_id").alias("o_household"), pl.col("t_ref").alias("o_ref")),
-                       on="tie").filter(pl.col("household_id") != pl.col("o_household"))
+    # the other households named: at most LISTED per tie (an account shared by thousands of households
+    # would otherwise write thousands of ids into each of their cases: quadratic)
+    ties = ties.with_columns(pl.col("household_id").n_unique().over("tie").alias("n_households"))
+    listed = (ties.select("tie", pl.col("household_id").alias("o_household"), pl.col("t_ref").alias("o_ref"))
+              .sort("tie", "o_household").group_by("tie", maintain_order=True).head(LISTED + 1))
+    others = (ties.select("tie", "household_id", "n_households").join(listed, on="tie")
+              .filter(pl.col("household_id") != pl.col("o_household")).sort("tie", "household_id", "o_household"))
     per_household = others.group_by("tie", "household_id").agg(
-        pl.col("o_household").unique().sort().str.join("、").alias("o_households"),
-        pl.col("o_ref").unique().sort().str.join("; ").alias("o_refs"),
-        (pl.col("o_household").n_unique() + 1).alias("n_households"),
-    )
+        pl.col("o_household").head(LISTED).str.join("、").alias("o_households"),
+        pl.col("o_ref").head(LISTED).sort().str.join("; ").alias("o_refs"),
+        pl.col("n_households").first(),
+    ).with_columns(pl.col("o_households") + pl.when(pl.col("n_households") - 1 > LISTED).then(
+        pl.format("等{}户", pl.col("n_households") - 1)).otherwise(pl.lit("")))
     labels = ties.group_by("tie").agg(pl.col("label").first(), pl.col("family").n_unique().alias("n_families"))
     rows = household_payment(ctx, ctx.catalog.program_codes(rule)).join(
         per_household.join(labels, on="tie"), on="household_id")
