@@ -105,3 +105,15 @@ def test_an_account_of_many_households_names_twenty_others_not_all() -> None:
     words = dict(run_rules(context(roster(few), None, catalog), catalog)["shared_account"]
                  .select("household_id", "explanation").iter_rows())
     assert words["B"].endswith("本户 B 与家庭编号 A、C")
+
+
+def test_a_group_of_hundreds_lists_fifty_households_per_case() -> None:
+    # one payee for 120 households, one of them also tied by a phone: a group of 121 families
+    rows = [dict(household_id=f"H{i:03d}", person=100 + i, payee_id=person_id(9)) for i in range(120)]
+    rows += [dict(household_id="H000", person=100, phone="13900000000"), dict(household_id="X", person=5, phone="13900000000")]
+    catalog = CATALOG.model_copy(update={"rules": {"linked_households": CATALOG.rules["linked_households"]}})
+    found = run_rules(context(roster(rows), None, catalog), catalog)["linked_households"]
+    assert found.height == 121 and found["evidence_key"].n_unique() == 1
+    assert found["evidence"].str.len_chars().max() < 2000 and found["evidence"].str.contains("等121户").all()
+    words = dict(found.select("household_id", "explanation").iter_rows())
+    assert "本户 H005 -(代领人 " in words["H005"] and "另有116个家庭见关联组" in words["H005"]

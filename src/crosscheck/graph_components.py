@@ -113,15 +113,39 @@ def member_index(lg: LinkGraph) -> tuple[dict[str, tuple[str, str]], dict[str, l
 
 def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: int = 4,
                index: tuple[dict, dict] | None = None) -> list[str]:
-    """The shortest paths from a household to the nearest households of other families in its group."""
-    import networkx as nx
-
+    """The shortest paths from a household to the nearest households of other families in its group
+    (at most `limit`, the smallest ids first among those equally near). A breadth-first search that
+    stops after the level where `limit` are found, keeping only parents: the same paths as
+    networkx's single_source_shortest_path, without walking (and copying a path to) every node of
+    a group of thousands once per household."""
     of, households = index or member_index(lg)
     component, family = of[household]
     targets = {h for h in households[component] if of[h][1] != family}
-    paths = nx.single_source_shortest_path(lg.graph, ("h", household))
-    chosen = sorted((len(p), n[1]) for n, p in paths.items() if n[0] == "h" and n[1] in targets)[:limit]
-    return [path_words(lg, paths[("h", h)], settings, start_words=f"本户 {household}") for _, h in chosen]
+    adj = lg.graph.adj
+    source = ("h", household)
+    parent: dict[tuple, tuple | None] = {source: None}
+    level, found, depth = [source], [], 0
+    while level and len(found) < limit:
+        depth += 1
+        nxt = []
+        for node in level:
+            for other in adj[node]:
+                if other not in parent:
+                    parent[other] = node
+                    nxt.append(other)
+                    if other[0] == "h" and other[1] in targets:
+                        found.append((depth, other[1]))
+        level = nxt
+    chosen = sorted(found)[:limit]
+
+    def path_to(node: tuple) -> list[tuple]:
+        out = []
+        while node is not None:
+            out.append(node)
+            node = parent[node]
+        return out[::-1]
+
+    return [path_words(lg, path_to(("h", h)), settings, start_words=f"本户 {household}") for _, h in chosen]
 
 
 def component_households(lg: LinkGraph, component: str) -> list[str]:

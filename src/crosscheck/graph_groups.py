@@ -21,6 +21,7 @@ from crosscheck.graph_links import household_links
 from crosscheck.household import household_payment
 
 MAX_PATHS = 4
+LISTED = 50  # households and identifiers of a group written into each of its cases' evidence
 
 
 class LinkedHouseholdsParams(BaseModel):
@@ -61,7 +62,7 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
     per_group = (lg.links.ties.join(lg.members.select("household_id", "component"), on="household_id")
                  .filter(pl.col("component").is_in(list(flagged)))
                  .group_by("component").agg(
-                     pl.concat_str("kind", pl.lit(":"), "tie").unique().sort().str.join(";").alias("ties"),
+                     pl.concat_str("kind", pl.lit(":"), "tie").unique().sort().head(LISTED).str.join(";").alias("ties"),
                      pl.col("t_ref").unique().sort().alias("refs")))
     group_info = {c: (t, r) for c, t, r in per_group.iter_rows()}
     rows = []
@@ -70,6 +71,10 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
         everyone = households_of[component]
         members = [h for h in everyone if h in in_rule]
         evidence_ties, refs = group_info[component]
+        # a group of thousands (one payee for a whole village) lists its first LISTED households in
+        # each case and is keyed by its name: every case writing every household is quadratic
+        listed = "、".join(everyone[:LISTED]) + (f"等{len(everyone)}户" if len(everyone) > LISTED else "")
+        key = "、".join(everyone) if len(everyone) <= LISTED else f"component:{component}"
         header = (f"关联组 {component}：{n_households}户（{n_families}个家庭）由{kinds_words(kinds, ctx.catalog)}"
                   f"相连，可疑度 {score:g}")
         for household in members:
@@ -78,14 +83,14 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
             tail = f"；另有{more}个家庭见关联组" if more > 0 else ""
             rows.append((household, component, score, f"{header}。核查路径：" + "；".join(paths) + tail,
                          "; ".join(refs[:12]) + (" ..." if len(refs) > 12 else ""),
-                         "、".join(everyone), evidence_ties))
+                         listed, key, evidence_ties))
     frame = pl.DataFrame(rows, orient="row", schema={
         "household_id": pl.String, "component": pl.String, "score": pl.Float64, "words": pl.String,
-        "refs": pl.String, "group": pl.String, "group_ties": pl.String})
+        "refs": pl.String, "group": pl.String, "group_key": pl.String, "group_ties": pl.String})
     found = household_payment(ctx, ctx.catalog.program_codes(rule)).join(frame.lazy(), on="household_id")
     return findings(
         found, rule.id, source_kind="roster", source_ref=pl.col("refs"),
-        evidence_key=pl.lit(f"{rule.id}|") + pl.col("group"),
+        evidence_key=pl.lit(f"{rule.id}|") + pl.col("group_key"),
         evidence=evidence_json(households=pl.col("group"), ties=pl.col("group_ties")),
         explanation=pl.col("words"), match_score=pl.col("score"),
         amount_at_risk=pl.col("household_amount"),
