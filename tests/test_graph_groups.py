@@ -123,3 +123,13 @@ def test_official_proxy_cadre_or_payroll_not_a_member() -> None:
     sources = {"cadres": source([cadre, son], ["王五", "张902"], village=["光明村", "光明村"], position=["主任", "委员"]),
                "public_employees": source([clerk], ["赵六"], employer=["民政局"], status=["在职"])}
     assert _flagged(rows, "official_proxy", sources) == {"A", "B"}
+
+
+def test_a_very_large_group_is_drawn_in_part_with_a_note() -> None:
+    from crosscheck.graph_drawing import MAX_DRAWN, svg_group
+
+    households = [{"household_id": f"H{i:03d}", "family": f"H{i:03d}"} for i in range(100)]
+    group = {"component": "c1", "n_households": 100, "score": 99.0, "households": households,
+             "ties": [{"kind": "payee", "label": "李*（4312**********1234）", "households": [h["household_id"] for h in households]}]}
+    svg = svg_group(group, {"payee": "代领人"})
+    assert svg.count('class="household"') == MAX_DRAWN and f"另有{100 - MAX_DRAWN}户未画出" in svg

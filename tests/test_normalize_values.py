@@ -259,3 +259,12 @@ def test_parse_program_column(lookup):
     frame = pl.DataFrame({"raw": raws})
     got = frame.select(parse_program(pl.col("raw"), lookup).alias("p"))["p"]
     assert_series_equal(got, pl.Series("p", ["urban_dibao", None, "tekun_dispersed", None, "orphan", "urban_dibao"]))
+
+
+def test_placeholder_accounts_are_no_account():
+    from crosscheck.normalize_values import account_number
+
+    raw = pl.Series("a", ["6217 0000 1111 2222", "0", "000000", "111111111", "12345", "6.2e18", " 6217-0000-1111-2223 ",
+                          None, ""])
+    got = pl.select(account_number(pl.lit(raw))).to_series().to_list()
+    assert got == ["6217000011112222", None, None, None, None, None, "6217000011112223", None, None]

@@ -12,6 +12,7 @@ import math
 
 COLOURS = {"account": "#b00020", "payee": "#6a1b9a", "phone": "#1565c0", "address": "#2e7d32"}
 WIDTH, HEIGHT = 460, 380
+MAX_DRAWN = 40
 
 
 def _layout(households: list[dict]) -> dict[str, tuple[float, float]]:
@@ -26,7 +27,11 @@ def _layout(households: list[dict]) -> dict[str, tuple[float, float]]:
 
 
 def svg_group(group: dict, kind_labels: dict[str, str]) -> str:
-    """One linked group (an entry of components.json) as an SVG drawing."""
+    """One linked group (an entry of components.json) as an SVG drawing; of a very large group, the
+    first MAX_DRAWN households (by family) and a note of how many more there are."""
+    households = sorted(group["households"], key=lambda h: (h["family"], h["household_id"]))
+    left_out = max(len(households) - MAX_DRAWN, 0)
+    group = {**group, "households": households[:MAX_DRAWN]}
     pos = _layout(group["households"])
     cx, cy = WIDTH / 2, HEIGHT / 2 + 8
     title = f"关联组 {group['component']}：{group['n_households']}户，可疑度 {group['score']:g}"
@@ -67,6 +72,9 @@ def svg_group(group: dict, kind_labels: dict[str, str]) -> str:
     for i, (kind, label) in enumerate(legend):
         out.append(f'<rect x="{8 + i * 90}" y="6" width="10" height="10" fill="{COLOURS[kind]}"/>'
                    f'<text x="{22 + i * 90}" y="15">{html.escape(label)}</text>')
+    if left_out:
+        out.append(f'<text class="left-out" x="{WIDTH - 8}" y="{HEIGHT - 8}" text-anchor="end">'
+                   f'另有{left_out}户未画出，见关联组清单</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -60,9 +60,13 @@ def parse_capital(raw: pl.Expr) -> pl.Expr:
 
 def account_number(raw: pl.Expr) -> pl.Expr:
     """A bank account as digits; null when Excel wrote it as a number in scientific notation (its
-    digits are lost, and two different accounts would look alike)."""
+    digits are lost, and two different accounts would look alike), and for placeholders (fewer than
+    6 digits, or one digit repeated: 0, 000000, 111111), which would tie everyone who has one."""
     scientific = raw.str.contains(r"^\s*[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+\s*$")
-    return pl.when(~scientific.fill_null(False)).then(digits_only(raw))
+    digits = digits_only(raw)
+    one_digit = "^(?:" + "|".join(f"{d}+" for d in range(10)) + ")$"
+    placeholder = (digits.str.len_chars() < 6) | digits.str.contains(one_digit)
+    return pl.when(~scientific.fill_null(False) & ~placeholder.fill_null(False)).then(digits)
 
 
 def digits_only(raw: pl.Expr) -> pl.Expr:

@@ -43,6 +43,13 @@ def mask_account(value: str) -> str:
     return digits[:4] + " **** " + digits[-4:] if len(digits) > 8 else "****"
 
 
+def mask_phone_number(value: str) -> str:
+    """As graph_links.mask_phone: 138****1234; a shorter number never shown whole."""
+    n = len(value)
+    return value[:3] + "****" + value[-4:] if n >= 11 else "****" + value[-4:] if n >= 9 else (
+        "****" + value[-2:] if n >= 5 else "****")
+
+
 def mask_text(text: str | None, names: list[str | None] = ()) -> str:
     """Free text (explanations, evidence values, evidence keys) with long digit runs (ID and account
     numbers), mobile numbers, `name:` keys and the given names masked."""
@@ -79,7 +86,7 @@ def _tie(part: str, reveal: bool, names: list[str | None]) -> str:
     elif kind == "account":
         shown = mask_account(value)
     elif kind == "phone":
-        shown = value[:3] + "****" + value[-4:] if len(value) > 7 else "****"
+        shown = mask_phone_number(value)
     else:  # address: the house number starred, as graph_links.mask_address does
         shown = re.sub(r"\d+(号|室|栋)?$", r"**\1", value)
     return f"{TIE_KINDS[kind]} {shown}"

@@ -37,6 +37,9 @@ def rules_markdown(catalog: Catalog) -> str:
     for kind, link in catalog.graph.links.items():
         cap = "—" if link.cap is None else str(link.cap)
         out.append(f"| {kind} | {link.label} | {link.weight:g} | {cap} | {', '.join(link.exempt_programs) or '—'} |")
+    if catalog.graph.family_cap is not None:
+        out += ["", f"A person found in more than {catalog.graph.family_cap} roster households (a collective 户籍 of a "
+                "社区 or an institution) does not make them one family; such persons are reported."]
     out += ["", "## Rules", ""]
     for rule in catalog.rules.values():
         out += [f"### `{rule.id}` — {rule.title} (v{rule.version})", "",
