@@ -134,14 +134,19 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
                                    r_nb.filter(~valid).drop("_valid"), on, max_pairs))
     else:
         parts.append(_guarded_join("name_birth", l_nb.drop("_valid"), r_nb.drop("_valid"), on, max_pairs))
-    pairs = pl.concat(parts)
+    return first_rule_per_pair(pl.concat(parts), list(BLOCKING_RULES), self_link)
+
+
+def first_rule_per_pair(pairs: pl.LazyFrame, rules: list[str], self_link: bool) -> pl.LazyFrame:
+    """Each pair once, recorded under the first of `rules` that produced it; a table linked with
+    itself gives each unordered pair once (l_key < r_key), never a record with itself."""
     if self_link:
         pairs = pairs.filter(pl.col("l_key") != pl.col("r_key")).select(
             pl.min_horizontal("l_key", "r_key").alias("l_key"), pl.max_horizontal("l_key", "r_key").alias("r_key"),
             "blocked_by")
-    order = {r: i for i, r in enumerate(BLOCKING_RULES)}
+    order = {r: i for i, r in reversed(list(enumerate(rules)))}
     return (
-        pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int8).alias("_rank"))
+        pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int32).alias("_rank"))
         .sort("l_key", "r_key", "_rank")
         .unique(["l_key", "r_key"], keep="first", maintain_order=True)
         .drop("_rank")

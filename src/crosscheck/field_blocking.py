@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crosscheck.candidates import PAIR_SCHEMA, BlockingExplosion, count_pairs
+from crosscheck.candidates import PAIR_SCHEMA, BlockingExplosion, count_pairs, first_rule_per_pair
 
 
 def rule_name(rule: list[str]) -> str:
@@ -53,17 +53,4 @@ def block_pairs(left: pl.DataFrame, right: pl.DataFrame | None, rules: list[list
     parts = [_rule_pairs(left, right, rule, max_pairs) for rule in rules]
     if not parts:
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    pairs = pl.concat(parts)
-    if self_link:
-        pairs = pairs.filter(pl.col("l_key") != pl.col("r_key")).select(
-            pl.min_horizontal("l_key", "r_key").alias("l_key"), pl.max_horizontal("l_key", "r_key").alias("r_key"),
-            "blocked_by")
-    order = {rule_name(r): i for i, r in reversed(list(enumerate(rules)))}
-    return (
-        pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int32).alias("_rank"))
-        .sort("l_key", "r_key", "_rank")
-        .unique(["l_key", "r_key"], keep="first", maintain_order=True)
-        .drop("_rank")
-        .cast(PAIR_SCHEMA)
-        .collect()
-    )
+    return first_rule_per_pair(pl.concat(parts), [rule_name(r) for r in rules], self_link).collect()
