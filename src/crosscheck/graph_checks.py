@@ -14,12 +14,11 @@ from pydantic import BaseModel, ConfigDict
 
 from crosscheck.catalog import Rule
 from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings, ref
-from crosscheck.graph_links import household_links, mask_account, outside_payees, payee_key, with_payee_columns
+from crosscheck.graph_links import household_links, outside_payees, payee_key, with_payee_columns
 from crosscheck.household import household_members, household_payment
 from crosscheck.masking import mask_id_expr, mask_name_expr
 from crosscheck.normalize_name import normalize_names
 
-__all__ = ["mask_account", "shared_account", "proxy_collector", "official_proxy"]
 
 LISTED = 20  # other households named in a shared_account / proxy_collector case
 OFFICIAL_WORDS = {"cadres": "村(居)委成员", "public_employees": "财政供养人员"}

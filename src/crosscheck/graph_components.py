@@ -148,10 +148,6 @@ def paths_from(lg: LinkGraph, household: str, settings: GraphSettings, limit: in
     return [path_words(lg, path_to(("h", h)), settings, start_words=f"本户 {household}") for _, h in chosen]
 
 
-def component_households(lg: LinkGraph, component: str) -> list[str]:
-    return lg.members.filter(pl.col("component") == component)["household_id"].to_list()
-
-
 def component_ties(lg: LinkGraph, component: str) -> pl.DataFrame:
     """(kind, tie, label, households) of one component."""
     households = lg.members.filter(pl.col("component") == component).select("household_id")

@@ -126,9 +126,9 @@ def tie_labels(rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.with_columns(label.alias("label"), ref(pl.col("_file"), pl.col("_row")).alias("t_ref"))
 
 
-def shared_by_two(rows: pl.LazyFrame, by: list[str], unit: str = "household_id") -> pl.LazyFrame:
-    """Rows whose `by` identifier is shared by two or more distinct `unit`s."""
-    shared = rows.group_by(by).agg(pl.col(unit).n_unique().alias("_n")).filter(pl.col("_n") >= 2)
+def shared_by_two(rows: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Rows whose `by` identifier is shared by two or more distinct households."""
+    shared = rows.group_by(by).agg(pl.col("household_id").n_unique().alias("_n")).filter(pl.col("_n") >= 2)
     return rows.join(shared.drop("_n"), on=by, how="semi")
 
 

@@ -61,26 +61,19 @@ def _parsers(catalog: Catalog) -> dict[str, object]:
 
 
 def _typed_columns(kind: str, present: set[str], catalog: Catalog, as_of: dt.date) -> list[pl.Expr]:
-    exprs: list[pl.Expr] = []
+    """Typed columns; the fields of _PARSED_ONCE come from their `__p_` columns (see `prepare`)."""
+    exprs = [pl.col(f"__p_{field}").alias(field) for field in present & _PARSED_ONCE]
     for field in present & set(TEXT_FIELDS):
         exprs.append(blank_to_null(pl.col(field)).alias(field))
-    for field in present & set(DATE_FIELDS):
+    for field in (present & set(DATE_FIELDS)) - _PARSED_ONCE:
         exprs.append(parse_date(pl.col(field)).alias(field))
-    if "program" in present:
-        exprs.append(parse_program(pl.col("program"), program_lookup(catalog.programs)).alias("program"))
-    if "amount" in present:
-        exprs.append(parse_amount(pl.col("amount")).alias("amount"))
-    if "registered_capital" in present:
-        exprs.append(parse_capital(pl.col("registered_capital")).alias("registered_capital"))
     if "bank_account" in present:
         exprs.append(account_number(pl.col("bank_account")).alias("bank_account"))
     if "phone" in present:
         exprs.append(parse_phone(pl.col("phone")).alias("phone"))
     if "cadre_relative_filed" in present:
         exprs.append(parse_yes_no(pl.col("cadre_relative_filed")).alias("cadre_relative_filed"))
-    parsed = [pl.col(f"__p_{e.meta.output_name()}").alias(e.meta.output_name()) for e in exprs
-              if e.meta.output_name() in _PARSED_ONCE & present]
-    return [e for e in exprs if e.meta.output_name() not in _PARSED_ONCE & present] + parsed
+    return exprs
 
 
 def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str]]:
