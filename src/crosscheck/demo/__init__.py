@@ -17,7 +17,7 @@ from crosscheck.demo import assemble, cases_graph, cases_household, cases_roster
 from crosscheck.demo.plant import Planter, plant_rejects
 from crosscheck.demo.population import Context
 
-__all__ = ["generate_county", "RULE_ORDER"]
+__all__ = ["generate_county", "RULE_ORDER", "HOUSEHOLD_FACTOR"]
 
 RULE_ORDER = ("deceased", "invalid_id", "duplicate_in_roster", "exclusive_programs", "age_mismatch",
               "amount_above_standard", "public_employee", "vehicle", "business", "prisoner", "cross_region",
@@ -28,8 +28,10 @@ CASES = (cases_roster.deceased, cases_roster.invalid_id, cases_roster.duplicates
 HOUSEHOLD_FACTOR = 3.3          # 户籍 population ~ 3.3 x roster rows
 
 
-def generate_county(out_dir: Path, *, seed: int = 2022, month: str = "2022-12", scale: float = 1.0) -> Path:
-    """Write a synthetic county's month folder into out_dir; return the path of its month.yaml."""
+def generate_county(out_dir: Path, *, seed: int = 2022, month: str = "2022-12", scale: float = 1.0,
+                    household_factor: float = HOUSEHOLD_FACTOR) -> Path:
+    """Write a synthetic county's month folder into out_dir; return the path of its month.yaml.
+    `household_factor`: 户籍 people per roster row (at least what the planted households need)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(seed, month, scale)
@@ -41,7 +43,7 @@ def generate_county(out_dir: Path, *, seed: int = 2022, month: str = "2022-12", 
     p_roster, p_src = pt.flush()
     b_roster, _ = rosters.background(ctx, planted_rows, planted_hh, pt.next_key)
     roster = pl.concat([p_roster, b_roster])
-    rosters.rest_of_county(ctx, max(0, round(HOUSEHOLD_FACTOR * len(roster)) - ctx.pop.n))
+    rosters.rest_of_county(ctx, max(0, round(household_factor * len(roster)) - ctx.pop.n))
     srcs = sources.background(ctx, len(roster))
     for key, frame in p_src.items():
         srcs[key] = pl.concat([frame, srcs[key]])
