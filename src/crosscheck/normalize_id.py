@@ -59,10 +59,26 @@ def to_15(id18: str) -> str:
     return id18[:6] + id18[8:17]
 
 
+def _chunk_weights() -> list[tuple[int, int, pl.Series]]:
+    """The 17-digit body in chunks of up to 3 digits from the right: (divisor, modulus, weighted
+    digit sum of every chunk value), so the check sum is 6 table look-ups instead of 17 digits."""
+    out = []
+    for hi in range(17, 0, -3):
+        lo = max(0, hi - 3)
+        width = hi - lo
+        sums = [sum(int(d) * WEIGHTS[lo + j] for j, d in enumerate(str(v).zfill(width))) for v in range(10**width)]
+        out.append((10 ** (17 - hi), 10**width, pl.Series(sums, dtype=pl.Int64)))
+    return out
+
+
+_CHUNKS = _chunk_weights()
+
+
 def _check_char(number: pl.Expr) -> pl.Expr:
-    """The check character of 17-digit bodies held as Int64 (digits taken arithmetically)."""
-    total = pl.sum_horizontal([((number // 10 ** (16 - i)) % 10) * w for i, w in enumerate(WEIGHTS)])
-    return (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
+    """The check character of 17-digit bodies held as Int64 (null stays null)."""
+    total = pl.sum_horizontal([pl.lit(sums).gather(number // div % mod) for div, mod, sums in _CHUNKS])
+    return pl.when(number.is_not_null()).then(
+        (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String))
 
 
 def check_digit_expr(body17: pl.Expr) -> pl.Expr:
@@ -79,20 +95,41 @@ def _clean(raw: pl.Expr) -> pl.Expr:
     return pl.when(cleaned.str.len_chars() > 0).then(cleaned)
 
 
-def _clean_series(values: pl.Series) -> pl.Series:
-    """Values already in canonical form (18 or 15 ASCII digits) pass through; only the others are
-    cleaned (most numbers are clean, and the cleaning replaces are the costly part)."""
-    canonical = values.str.contains(r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$").fill_null(False)
+_CANONICAL = r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$"
+_ID_PARTS = pl.Struct({"c": pl.String, "shape": pl.Int8, "body": pl.Int64})
+
+
+def _id_parts(values: pl.Series) -> pl.Series:
+    """Per value: the cleaned number `c`, its `shape` (18, 15, -1 for Excel's scientific notation,
+    0 for anything else) and its 17-digit `body` as an integer (15-digit numbers with century 19
+    inserted). Values already in canonical form (most) are classified by their length; only the
+    others are cleaned and matched against the patterns."""
+    values = values.cast(pl.String)
+    canonical = values.str.contains(_CANONICAL).fill_null(False)
+    c = values
+    shape = pl.select(pl.when(pl.lit(canonical)).then(pl.lit(values).str.len_bytes().cast(pl.Int8)).otherwise(0)).to_series()
     rows = (~canonical).arg_true()
-    if rows.len() == 0:
-        return values
-    fixed = pl.select(_clean(pl.lit(values.gather(rows)))).to_series()
-    return values.clone().scatter(rows, fixed)
+    if rows.len():
+        fixed = pl.select(_clean(pl.lit(values.gather(rows))).alias("c")).with_columns(
+            pl.when(pl.col("c").str.contains(r"^[0-9]{17}[0-9X]$")).then(18)
+            .when(pl.col("c").str.contains(r"^[0-9]{15}$")).then(15)
+            .when(pl.col("c").str.contains(_SCIENTIFIC)).then(-1)
+            .otherwise(0).cast(pl.Int8).alias("shape"))
+        c = values.clone().scatter(rows, fixed["c"])
+        shape = shape.scatter(rows, fixed["shape"])
+    body = pl.select(pl.when(pl.lit(shape) == 18).then(pl.lit(c).str.slice(0, 17).cast(pl.Int64, strict=False))).to_series()
+    rows15 = (shape == 15).arg_true()
+    if rows15.len():
+        c15 = c.gather(rows15)
+        body15 = pl.select(pl.lit(c15).str.slice(0, 6).cast(pl.Int64) * 10**11 + 19 * 10**9
+                           + pl.lit(c15).str.slice(6, 9).cast(pl.Int64)).to_series()
+        body = body.scatter(rows15, body15)
+    return pl.struct(c.alias("c"), shape.alias("shape"), body.alias("body"), eager=True)
 
 
 def clean_id(raw: pl.Expr) -> pl.Expr:
     """Trim, drop inner spaces and quotes, full-width digits to ASCII, x to X. Empty -> null."""
-    return raw.cast(pl.String).map_batches(_clean_series, return_dtype=pl.String)
+    return raw.cast(pl.String).map_batches(lambda s: _id_parts(s).struct.field("c"), return_dtype=pl.String)
 
 
 def _birth_date(digits8: pl.Expr, as_of: dt.date) -> pl.Expr:
@@ -108,50 +145,43 @@ def normalize_id(
 
     `raw` names the raw string column; `excel_flag` an optional boolean column set by the reader for
     cells Excel stored as numbers; `as_of` the latest plausible birth date (default: today). Works
-    in stages on whole columns (clean once, read the 17-digit body as one integer once) so a
-    million numbers take a fraction of a second.
+    on whole columns: numbers already in canonical form skip the cleaning, the 17-digit body is
+    read as one integer once (15-digit numbers with century 19 inserted), the birth date is parsed
+    once from its digits and the check character is computed by table look-ups, so a million
+    numbers take a fraction of a second.
     """
     p = prefix or raw
     as_of = as_of or dt.date.today()
-    c = pl.col("__c")
-    excel = c.str.contains(_SCIENTIFIC)
+    parts = pl.col(raw).map_batches(_id_parts, return_dtype=_ID_PARTS)
+    staged = frame.with_columns(parts.alias("__id")).with_columns(
+        pl.col("__id").struct.field("c").alias("__c"), pl.col("__id").struct.field("shape").alias("__shape"),
+        pl.col("__id").struct.field("body").alias("__n")).drop("__id")
+    c, shape, body = pl.col("__c"), pl.col("__shape"), pl.col("__n")
+    is18, is15 = shape == 18, shape == 15
+    excel = shape == -1
     if excel_flag is not None:
         excel = excel | pl.col(excel_flag).fill_null(False)
-    staged = frame.with_columns(clean_id(pl.col(raw)).alias("__c")).with_columns(
-        c.str.contains(r"^[0-9]{17}[0-9X]$").alias("__is18"),
-        c.str.contains(r"^[0-9]{15}$").alias("__is15"),
-        excel.alias("__excel"),
-        c.str.slice(0, 17).cast(pl.Int64, strict=False).alias("__n18"),
-        (c.str.slice(0, 6).cast(pl.Int64, strict=False) * 10**11 + 19 * 10**9
-         + c.str.slice(6, 9).cast(pl.Int64, strict=False)).alias("__n15"),
-    )
-    # the birth date of either form, parsed once from the digits held as integers (19yymmdd for 15)
-    digits8 = pl.when(pl.col("__is15")).then(pl.col("__n15") // 1000 % 10**8).otherwise(pl.col("__n18") // 1000 % 10**8)
-    staged = staged.with_columns(_birth_date(digits8.cast(pl.String), as_of).alias("__b"))
-    is18, is15 = pl.col("__is18"), pl.col("__is15")
-    b18, b15 = pl.when(is18).then(pl.col("__b")), pl.when(is15).then(pl.col("__b"))
-    legacy = is15 & b15.is_not_null()
-    check_ok = _check_char(pl.col("__n18")) == c.str.slice(17, 1)
+    staged = staged.with_columns(_birth_date((body // 1000 % 10**8).cast(pl.String), as_of).alias("__b"),
+                                 _check_char(body).alias("__k"))
+    birth, check = pl.col("__b"), pl.col("__k")
+    legacy = is15 & birth.is_not_null()
     status = (
         pl.when(c.is_null()).then(pl.lit("missing"))
-        .when(pl.col("__excel")).then(pl.lit("excel_number"))
-        .when(is18 & b18.is_not_null() & check_ok).then(pl.lit("valid"))
-        .when(is18 & b18.is_not_null()).then(pl.lit("bad_check"))
+        .when(excel).then(pl.lit("excel_number"))
+        .when(is18 & birth.is_not_null() & (check == c.str.slice(17, 1))).then(pl.lit("valid"))
+        .when(is18 & birth.is_not_null()).then(pl.lit("bad_check"))
         .when(legacy).then(pl.lit("legacy15"))
         .when(is18 | is15).then(pl.lit("bad_date"))
         .otherwise(pl.lit("malformed"))
     )
-    number = pl.when(legacy).then(pl.col("__n15").cast(pl.String).str.zfill(17) + _check_char(pl.col("__n15"))).otherwise(c)
-    birth = pl.when(is18).then(b18).when(is15).then(b15)
-    seq_digit = pl.when(is18).then(c.str.slice(16, 1)).when(is15).then(c.str.slice(14, 1))
+    # a legacy number's 18-digit form is built only for the legacy rows (few): the body with its check
+    converted = pl.when(legacy).then(body).cast(pl.String).str.zfill(17) + pl.when(legacy).then(check)
     sex = pl.when(birth.is_not_null()).then(
-        pl.when(seq_digit.cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
-    )
-    region = pl.when(is18 | is15).then(c.str.slice(0, 6))
+        pl.when(body % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
     return staged.with_columns(
-        number.alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth"), sex.alias(f"{p}_sex"),
-        region.alias(f"{p}_region"),
-    ).drop("__c", "__is18", "__is15", "__excel", "__b", "__n18", "__n15")
+        pl.coalesce(converted, c).alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth"), sex.alias(f"{p}_sex"),
+        pl.when(is18 | is15).then(c.str.slice(0, 6)).alias(f"{p}_region"),
+    ).drop("__c", "__shape", "__n", "__b", "__k")
 
 
 def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:

@@ -105,7 +105,6 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
         if field not in present:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field))
     parse = _parsers(catalog)
-    raw = raw.with_columns(parse[f](pl.col(f)).alias(f"__p_{f}") for f in _PARSED_ONCE & present)
     checks = _reject_checks(kind, present)
     if "_ragged_fields" in raw.columns:  # a CSV line longer than its header: its values may be shifted
         checks.insert(0, ("line", pl.col("_ragged_fields").is_not_null(),
@@ -116,10 +115,19 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
         checks.append(("program", unknown, "unknown program label"))
     reason = pl.lit(None, dtype=pl.String)
     field = pl.lit(None, dtype=pl.String)
-    for f, bad, why in reversed(checks):  # the first failing check wins
+    for i, (f, _, why) in reversed(list(enumerate(checks))):  # the first failing check wins
+        bad = pl.col(f"__bad{i}")
         reason = pl.when(bad).then(pl.lit(why) if isinstance(why, str) else why).otherwise(reason)
         field = pl.when(bad).then(pl.lit(f)).otherwise(field)
-    flagged = raw.with_columns(reason.alias("_reason"), field.alias("_field"))
+    # one plan: the parsed fields, each check once, then the first failing one's reason
+    flagged = (
+        raw.lazy()
+        .with_columns(parse[f](pl.col(f)).alias(f"__p_{f}") for f in _PARSED_ONCE & present)
+        .with_columns(bad.fill_null(False).alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks))
+        .with_columns(reason.alias("_reason"), field.alias("_field"))
+        .drop(pl.selectors.starts_with("__bad"))
+        .collect()
+    )
     bad_rows = flagged.filter(pl.col("_reason").is_not_null())
     rejects = bad_rows.select(
         pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(kind).alias("kind"),
@@ -128,8 +136,9 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
         .cast(pl.String).alias("value"),
         pl.col("_reason").alias("reason"),
     ).cast(REJECT_SCHEMA)
-    # most files have no unusable row: then the frame is used as read, without a filtered copy
-    good = raw if rejects.height == 0 else flagged.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
+    # most files have no unusable row: then the frame is used without a filtered copy
+    good = flagged if rejects.height == 0 else flagged.filter(pl.col("_reason").is_null())
+    good = good.drop("_reason", "_field")
     frame = normalize_frame(good.lazy(), kind, present, catalog, month_last_day).collect()
     # keep the file's description and row count, not its raw text (memory on million-row inputs)
     return Prepared(table=replace(table, frame=table.frame.clear()), frame=frame, rejects=rejects,
