@@ -9,11 +9,12 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from people_frames import make_id, people
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from crosscheck.catalog import default_rules_dir
 from crosscheck.cli import app
-from crosscheck.link import match_persons
+from crosscheck.link import match_many, match_persons
 from crosscheck.normalize_id import to_15
 from crosscheck.scoring import load_match_settings
 
@@ -140,3 +141,23 @@ def test_pruned_blocking_changes_no_match(left, right) -> None:
         full = match_persons(l_side, r_side, SETTINGS, prune=False).select("l_key", "r_key")
         pruned = match_persons(l_side, r_side, SETTINGS, prune=True).select("l_key", "r_key")
         assert pruned.equals(full)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_tables, _tables, _tables, _tables)
+def test_matching_several_tables_at_once_equals_one_by_one(left, r1, r2, r3) -> None:
+    """match_many gives each table exactly the pairs, weights and explanations match_persons gives
+    it alone (tables with and without birth dates of their own stacked separately); explanations
+    only where asked."""
+    born = dt.date(1980, 1, 1)
+    a = people([i for i, _ in left], [n for _, n in left])
+    rights = {
+        "one": people([i for i, _ in r1], [n for _, n in r1]),
+        "two": people([i for i, _ in r2], [n for _, n in r2]),
+        "born": people([i for i, _ in r3], [n for _, n in r3], [born] * len(r3)),
+    }
+    got = match_many(a, rights, SETTINGS, explain={"one", "born"})
+    assert list(got) == list(rights)
+    for label, right in rights.items():
+        alone = match_persons(a, right, SETTINGS, explain=label != "two")
+        assert_frame_equal(got[label], alone)

@@ -39,6 +39,11 @@ FINDING_SCHEMA = {
 }
 
 
+# the sources matched against the roster itself, and against household members, in one pass each
+ROSTER_MATCHED = ("household", "deaths", "prisoners", "rosters_elsewhere")
+MEMBER_MATCHED = ("public_employees", "vehicles", "businesses", "cadres")
+
+
 @dataclass(frozen=True)
 class ScreenContext:
     """The month being screened and its normalised inputs (every frame has a unique Int64 `_key`)."""
@@ -63,12 +68,18 @@ class ScreenContext:
 
     def matches(self, kind: str) -> pl.DataFrame:
         """Accepted person matches (`l_key` roster, `r_key` source, weights, explanation) between
-        the roster and a source kind, or the roster and itself (kind "roster": each pair once)."""
+        the roster and a source kind, or the roster and itself (kind "roster": each pair once).
+        The roster is matched against every source of ROSTER_MATCHED at once (the 户籍 pairs, for
+        household lookups only, without explanations)."""
         if kind not in self._cache:
-            from crosscheck.link import match_persons
+            from crosscheck.link import match_many, match_persons
 
-            other = None if kind == "roster" else self.sources[kind]
-            self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
+            if kind == "roster" or kind not in ROSTER_MATCHED:
+                other = None if kind == "roster" else self.sources[kind]
+                self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
+            else:
+                rights = {k: self.sources[k] for k in ROSTER_MATCHED if k in self.sources}
+                self._cache.update(match_many(self.roster, rights, self.catalog.matching, explain=set(rights) - {"household"}))
         return self._cache[kind]
 
     def members(self, programs: list[str]) -> pl.DataFrame:
@@ -82,12 +93,18 @@ class ScreenContext:
         return self._cache[key]
 
     def member_matches(self, programs: list[str], kind: str) -> pl.DataFrame:
-        """Accepted matches between those household members (`l_key`) and a source kind (`r_key`)."""
+        """Accepted matches between those household members (`l_key`) and a source kind (`r_key`);
+        the members are matched against every source of MEMBER_MATCHED at once."""
         key = ("member_matches", tuple(sorted(programs)), kind)
         if key not in self._cache:
-            from crosscheck.link import match_persons
+            from crosscheck.link import match_many, match_persons
 
-            self._cache[key] = match_persons(self.members(programs).lazy(), self.sources[kind], self.catalog.matching)
+            if kind in MEMBER_MATCHED:
+                rights = {k: self.sources[k] for k in MEMBER_MATCHED if k in self.sources}
+                found = match_many(self.members(programs).lazy(), rights, self.catalog.matching)
+                self._cache.update({(*key[:2], k): v for k, v in found.items()})
+            else:
+                self._cache[key] = match_persons(self.members(programs).lazy(), self.sources[kind], self.catalog.matching)
         return self._cache[key]
 
 

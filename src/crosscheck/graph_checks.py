@@ -108,9 +108,9 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
     payees = _payees(paid).collect()
     if payees.height == 0:
         return empty_findings()
-    from crosscheck.link import match_persons
+    from crosscheck.link import match_many
 
-    hits = []
+    officials, words = {}, {}
     for kind in params.sources:
         src = ctx.source(kind)
         if src is None:
@@ -119,12 +119,15 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
             src = src.filter(pl.col("status").is_in(params.public_employee_statuses))
         detail = {"cadres": ("village", "position"), "public_employees": ("employer", "status")}.get(kind, ())
         schema = src.collect_schema()
-        words = pl.concat_str([pl.col(c).fill_null("") if c in schema else pl.lit("") for c in detail], separator=" ")
-        pairs = match_persons(payees.lazy(), src, ctx.catalog.matching).lazy()
-        hits.append(pairs.select("l_key", "r_key", "match_weight", "match_explanation").join(
+        officials[kind] = src
+        words[kind] = pl.concat_str([pl.col(c).fill_null("") if c in schema else pl.lit("") for c in detail], separator=" ")
+    hits = []
+    for kind, pairs in match_many(payees.lazy(), officials, ctx.catalog.matching).items():
+        src = officials[kind]
+        hits.append(pairs.lazy().select("l_key", "r_key", "match_weight", "match_explanation").join(
             payees.lazy().select(pl.col("_key").alias("l_key"), "payee"), on="l_key").join(
             src.select(pl.col("_key").alias("r_key"), ref(pl.col("_file"), pl.col("_row")).alias("s_ref"),
-                       pl.col("id").alias("s_id"), words.str.strip_chars().alias("s_words")), on="r_key").select(
+                       pl.col("id").alias("s_id"), words[kind].str.strip_chars().alias("s_words")), on="r_key").select(
             "payee", pl.lit(kind).alias("s_kind"), "s_ref", "s_id", "s_words", "match_weight", "match_explanation"))
     if not hits:
         return empty_findings()

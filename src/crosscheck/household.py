@@ -29,10 +29,8 @@ def hukou_numbers(ctx: ScreenContext) -> pl.DataFrame:
     """The 户号 (household_no) of every roster person found in 户籍 (`_key`, `household_no`): the
     whole roster is matched once per run and every household lookup joins this."""
     if "hukou_numbers" not in ctx._cache:
-        from crosscheck.link import match_persons
-
         hukou = ctx.sources["household"]
-        links = match_persons(ctx.roster, hukou, ctx.catalog.matching, explain=False).lazy().select("l_key", "r_key")
+        links = ctx.matches("household").lazy().select("l_key", "r_key")
         ctx._cache["hukou_numbers"] = links.join(
             hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key").select(
             pl.col("l_key").alias("_key"), "household_no").drop_nulls().unique().collect()

@@ -11,7 +11,7 @@ import polars as pl
 
 from crosscheck.candidates import candidate_pairs
 from crosscheck.compare import birth_level, id_edit, id_keystrokes, id_level, name_level, name_similarity
-from crosscheck.scoring import MatchSettings, score
+from crosscheck.scoring import MatchSettings, explain_matches, score
 
 PERSON_COLUMNS = ("_key", "id", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
 
@@ -73,3 +73,33 @@ def match_persons(
     keys = scored.with_columns(  # row positions back to the callers' keys
         lframe["_key"].gather(scored["l_key"]).alias("l_key"), rframe["_key"].gather(scored["r_key"]).alias("r_key"))
     return keys.sort("l_key", "r_key")
+
+
+def _fields_of(scored: pl.DataFrame) -> tuple[str, ...]:
+    return ("id_number", "name") + (("birth_date",) if "birth_level" in scored.columns else ())
+
+
+def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: MatchSettings, *,
+               explain: bool | set[str] = True) -> dict[str, pl.DataFrame]:
+    """`match_persons(left, right)` for several right tables at once: the accepted pairs of each,
+    as if matched one by one (blocking and scoring look at one pair at a time), from one blocking
+    pass over `left` instead of one per table. Tables with the same person columns are stacked
+    (each row keeps its table's `_key`); `explain` says which tables' pairs get explanations."""
+    out: dict[str, pl.DataFrame] = {}
+    frames = dict(zip(rights, pl.collect_all([_person_columns(lf) for lf in rights.values()])))
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for label, frame in frames.items():
+        groups.setdefault(tuple(frame.columns), []).append(label)
+    for labels in groups.values():
+        stacked = pl.concat([frames[lb].with_columns(pl.lit(i, pl.Int32).alias("_table"))
+                             for i, lb in enumerate(labels)])
+        tables, keys = stacked["_table"], stacked["_key"]
+        position = stacked.drop("_table").with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
+        scored = match_persons(left, position.lazy(), settings, explain=False)
+        table = tables.gather(scored["r_key"])
+        scored = scored.with_columns(keys.gather(scored["r_key"]).alias("r_key"))
+        for i, label in enumerate(labels):
+            pairs = scored.filter(table == i).sort("l_key", "r_key")
+            wanted = explain if isinstance(explain, bool) else label in explain
+            out[label] = explain_matches(pairs.lazy(), settings, _fields_of(pairs)).collect() if wanted else pairs
+    return {label: out[label] for label in rights}

@@ -14,6 +14,7 @@ from crosscheck.compare import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
 from crosscheck.errors import load_settings_file
 
 LEVELS = {"id_number": ID_LEVELS, "name": NAME_LEVELS, "birth_date": BIRTH_LEVELS}
+LEVEL_COLUMNS = {"id_number": "id_level", "name": "name_level", "birth_date": "birth_level"}
 
 WORDS = {
     "id_number": {
@@ -100,9 +101,8 @@ def score(pairs: pl.LazyFrame, settings: MatchSettings, fields: tuple[str, ...] 
     `match_explanation` to pairs that carry `{field}_level` columns (and `id_edit` for keystroke
     levels). With `only_matches`, pairs below the threshold are dropped before anything is written
     in words."""
-    level_col = {"id_number": "id_level", "name": "name_level", "birth_date": "birth_level"}
     weights = [
-        pl.col(level_col[f]).replace_strict(settings.fields[f], return_dtype=pl.Float64).alias(f"{f}_weight")
+        pl.col(LEVEL_COLUMNS[f]).replace_strict(settings.fields[f], return_dtype=pl.Float64).alias(f"{f}_weight")
         for f in fields
     ]
     pairs = pairs.with_columns(weights)
@@ -112,11 +112,16 @@ def score(pairs: pl.LazyFrame, settings: MatchSettings, fields: tuple[str, ...] 
         (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"))
     if only_matches:
         pairs = pairs.filter(pl.col("is_match"))
-    if not explain:
-        return pairs
+    return explain_matches(pairs, settings, fields) if explain else pairs
+
+
+def explain_matches(pairs: pl.LazyFrame, settings: MatchSettings,
+                    fields: tuple[str, ...] = ("id_number", "name")) -> pl.LazyFrame:
+    """Add `match_explanation` to scored pairs (levels, weights, `match_weight`, `is_match`): each
+    field's level in words with the weight it added, the total against the threshold, the verdict."""
     pieces = []
     for f in fields:
-        words = pl.col(level_col[f]).replace_strict(WORDS[f], return_dtype=pl.String)
+        words = pl.col(LEVEL_COLUMNS[f]).replace_strict(WORDS[f], return_dtype=pl.String)
         if f == "id_number":
             words = words.str.replace("{edit}", pl.col("id_edit").fill_null("相差一个按键"), literal=True)
         pieces.append(words + pl.lit(" ") + _fmt(pl.col(f"{f}_weight")))
