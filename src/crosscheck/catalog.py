@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crosscheck.errors import ConfigError
+from crosscheck.errors import ConfigError, safe_load_yaml
 from crosscheck.graph_settings import GraphSettings, load_graph_settings
 from crosscheck.scoring import MatchSettings, load_match_settings
 
@@ -90,7 +90,7 @@ def default_rules_dir() -> Path:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path.name}: not valid YAML: {str(e).splitlines()[0]}") from None
 

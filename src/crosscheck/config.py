@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from crosscheck.errors import ConfigError
+from crosscheck.errors import ConfigError, safe_load_yaml
 from crosscheck.tables import FIELDS, SOURCE_KINDS
 
 Encoding = Literal["auto", "utf-8", "utf-8-sig", "gbk", "gb2312", "gb18030"]
@@ -138,7 +138,7 @@ def load_month_config(path: Path) -> MonthConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = safe_load_yaml(path.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path.name}: not valid YAML: {str(e).splitlines()[0]}") from None
     if not isinstance(data, dict):

@@ -12,7 +12,6 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
 
 from crosscheck.carry_over import on_hold_list
 
@@ -42,6 +41,8 @@ def write_hold_list(cases: pl.DataFrame, path: Path, *, labels: dict[str, str], 
         .list.join("、").alias("program_label"),
         pl.col("rule_id").replace_strict(titles, default=pl.col("rule_id")).alias("rule_title"),
     ).sort("town", "village", "household_id", "rule_id", "id_number", nulls_last=True)
+    import xlsxwriter  # imported when needed (warmed in the background by the pipeline)
+
     wb = xlsxwriter.Workbook(str(path))
     wb.set_properties({"title": f"{month} 暂停发放核查名单", "created": _FIXED_TIME})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from crosscheck.catalog import default_rules_dir, load_catalog
 from crosscheck.config import Encoding, _one_line
-from crosscheck.errors import ConfigError
+from crosscheck.errors import ConfigError, safe_load_yaml
 from crosscheck.field_compare import FieldSpec
 from crosscheck.field_link import FieldLinkSettings, link_fields
 from crosscheck.link import match_persons
@@ -93,7 +93,7 @@ def load_link_config(path: Path | None) -> LinkConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        data = safe_load_yaml(path.read_text(encoding="utf-8-sig")) or {}
         return LinkConfig.model_validate({**data, "base_dir": path.parent.resolve(), "config_name": path.name})
     except yaml.YAMLError as e:
         raise ConfigError(f"{path.name}: not valid YAML: {str(e).splitlines()[0]}") from None

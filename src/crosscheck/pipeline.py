@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,22 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
+# modules first needed after reading (graph, hold list): imported on a background thread while the
+# main thread reads and normalises (Polars releases the GIL), instead of in the critical path
+LATE_IMPORTS = ("networkx", "xlsxwriter")
+
+
+def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> None:
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # reported where the module is used
+                pass
+
+    threading.Thread(target=load, name="crosscheck-imports", daemon=True).start()
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -83,10 +101,11 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
         config, catalog = check_month(config_path)
         case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
+    _warm_imports()
     prepared: list[Prepared] = []
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
         for key, kind, spec in inputs:
-            table = read_table(config, key, kind, spec)
+            table = read_table(config, key, kind, spec, extras=False)
             prepared.append(prepare(table, catalog, config.last_day))
             advance()
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)

@@ -2,7 +2,8 @@
 
 Every frame gets `_file` (the path as written in the config) and `_row` (the line a clerk sees in a
 spreadsheet: header = 1, first data row = 2; for Parquet the 1-based record number). Mapped columns
-take their canonical names; the rest are kept as evidence in one JSON column `_extra`. An ID cell
+take their canonical names; the rest are kept as evidence in one JSON column `_extra` (unless the
+caller asks for none). An ID cell
 that Excel stored as a number gets `_{field}_excel = true`: its digits are already lost and it must
 be reported, never repaired.
 """
@@ -80,20 +81,35 @@ def decode(data: bytes, encoding: str, label: str) -> str:
         ) from None
 
 
+def _parse_csv(utf8: bytes, label: str) -> pl.DataFrame:
+    try:
+        return pl.read_csv(io.BytesIO(utf8), infer_schema=False)
+    except pl.exceptions.PolarsError as e:
+        if "more fields" not in str(e):
+            raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+        return _read_ragged_csv(utf8.decode("utf-8"))
+
+
 def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
     data = path.read_bytes()
+    if spec.encoding in ("auto", "utf-8", "utf-8-sig") and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # most files are UTF-8: Polars checks the bytes while parsing, with no decoding in Python;
+        # a file that is not UTF-8 is then detected (auto) or reported with its line (utf-8)
+        bom = data.startswith(codecs.BOM_UTF8)
+        try:
+            frame = pl.read_csv(io.BytesIO(data[3:] if bom else data), infer_schema=False)
+        except pl.exceptions.PolarsError as e:
+            if "invalid utf-8" not in str(e) and "more fields" not in str(e):
+                raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+        else:
+            encoding = "utf-8-sig" if bom and spec.encoding == "auto" else ("utf-8" if spec.encoding == "auto" else spec.encoding)
+            return frame, encoding
     encoding = _detect(data, label) if spec.encoding == "auto" else spec.encoding
     if encoding in ("utf-8", "utf-8-sig") and spec.encoding == "auto":
         utf8 = data.removeprefix(codecs.BOM_UTF8)  # already checked by detect_encoding
     else:
         utf8 = decode(data, encoding, label).lstrip("\ufeff").encode("utf-8")
-    try:
-        frame = pl.read_csv(io.BytesIO(utf8), infer_schema=False)
-    except pl.exceptions.PolarsError as e:
-        if "more fields" not in str(e):
-            raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
-        frame = _read_ragged_csv(utf8.decode("utf-8"))
-    return frame, encoding
+    return _parse_csv(utf8, label), encoding
 
 
 def _read_ragged_csv(text: str) -> pl.DataFrame:
@@ -204,8 +220,10 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
     return mapping
 
 
-def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> RawTable:
-    """Read one input file into a RawTable with canonical text columns."""
+def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, extras: bool = True) -> RawTable:
+    """Read one input file into a RawTable with canonical text columns; with `extras`, the unmapped
+    columns in `_extra` (the monthly run, which reads none of them, leaves them out: encoding them
+    costs a tenth of reading a wide file)."""
     path = config.resolve(spec.path)
     label = str(spec.path)
     suffix = path.suffix.lower()
@@ -228,15 +246,15 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile) -> Raw
     elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
         lost = [(h, f) for h, f in mapping.items() if f in (*ID_FIELDS, "bank_account") and h in floats]
         flags = frame.select(pl.repeat(True, pl.len()).alias(f"_{f}_excel") for _, f in lost) if lost else None
-    extras = [c for c in frame.columns if c not in mapping and c != "_ragged_fields"]
+    unmapped = [c for c in frame.columns if c not in mapping and c != "_ragged_fields"]
     extra = (
-        pl.struct(extras).struct.json_encode() if extras else pl.lit(None, dtype=pl.String)
+        pl.struct(unmapped).struct.json_encode() if unmapped else pl.lit(None, dtype=pl.String)
     ).alias("_extra")
     out = frame.select(
         pl.lit(label).alias("_file"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_row"),
         *[pl.col(h).alias(f) for h, f in mapping.items()],
-        extra,
+        *([extra] if extras else []),
         *([pl.col("_ragged_fields")] if "_ragged_fields" in frame.columns else []),
     )
     if flags is not None:
