@@ -43,9 +43,10 @@ def birth_expr(schema: pl.Schema) -> pl.Expr:
 
 
 def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> tuple[int, list | None]:
-    """Pairs an equi-join on `on` would produce (nulls excluded), and the key with the most pairs."""
+    """Pairs an equi-join on `on` would produce (nulls excluded), and the key with the most pairs.
+    Only the right rows whose key is on the left are counted (pass the smaller side as `left`)."""
     lc = left.drop_nulls(on).group_by(on).agg(pl.len().alias("nl"))
-    rc = right.drop_nulls(on).group_by(on).agg(pl.len().alias("nr"))
+    rc = right.drop_nulls(on).join(lc.select(on), on=on, how="semi").group_by(on).agg(pl.len().alias("nr"))
     counts = lc.join(rc, on=on).with_columns((pl.col("nl") * pl.col("nr")).alias("n")).collect()
     if counts.is_empty():
         return 0, None
@@ -62,7 +63,7 @@ def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[s
     if right_rows.height == 0:
         return empty
     left, right = left_rows.lazy(), right_rows.lazy()
-    total, worst = count_pairs(left, right, on)
+    total, worst = count_pairs(left, right, on) if left_rows.height <= right_rows.height else count_pairs(right, left, on)
     if total > max_pairs:
         key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])
         raise BlockingExplosion(

@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +104,16 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     inputs = config.inputs()
     _warm_imports()
     prepared: list[Prepared] = []
+    def read_and_prepare(key: str, kind: str, spec) -> Prepared:
+        return prepare(read_table(config, key, kind, spec, extras=False), catalog, config.last_day)
+
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
-        for key, kind, spec in inputs:
-            table = read_table(config, key, kind, spec, extras=False)
-            prepared.append(prepare(table, catalog, config.last_day))
-            advance()
+        # two files at a time: much of a file's preparation is Python between Polars calls, which
+        # the other file's Polars work overlaps; results (and the first error) in input order
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read") as pool:
+            for future in [pool.submit(read_and_prepare, *item) for item in inputs]:
+                prepared.append(future.result())
+                advance()
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}
     for p in prepared:
