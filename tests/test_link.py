@@ -161,3 +161,13 @@ def test_matching_several_tables_at_once_equals_one_by_one(left, r1, r2, r3) -> 
     for label, right in rights.items():
         alone = match_persons(a, right, SETTINGS, explain=label != "two")
         assert_frame_equal(got[label], alone)
+
+
+def test_pairs_come_sorted_by_key_whatever_the_tables_key_order() -> None:
+    """Pairs are in (l_key, r_key) order also when a table's keys run against its row order (the
+    sort skipped for tables keyed in row order is then done)."""
+    ids = [make_id("431221", "19800101", s) for s in range(1, 5)]
+    left = people(ids + ids, ["张伟"] * 8).with_columns((100 - pl.col("_key")).alias("_key"))
+    right = people(ids, ["张伟"] * 4).with_columns((100 - pl.col("_key")).alias("_key"))
+    pairs = match_persons(left, right, SETTINGS).select("l_key", "r_key")
+    assert pairs.rows() == sorted(pairs.rows()) and pairs.height == 8

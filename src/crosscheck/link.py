@@ -72,7 +72,14 @@ def match_persons(
     scored = score(compared.lazy(), settings, fields, only_matches=only_matches, explain=explain).collect()
     keys = scored.with_columns(  # row positions back to the callers' keys
         lframe["_key"].gather(scored["l_key"]).alias("l_key"), rframe["_key"].gather(scored["r_key"]).alias("r_key"))
-    return keys.sort("l_key", "r_key")
+    return keys if _sorted_pairs(keys) else keys.sort("l_key", "r_key")
+
+
+def _sorted_pairs(pairs: pl.DataFrame) -> bool:
+    """Pairs already in (l_key, r_key) order: blocking returns them by row position, and tables
+    keyed in row order (the usual case) keep that order, so a million-pair sort is skipped."""
+    dl, dr = pairs["l_key"].diff(), pairs["r_key"].diff()
+    return bool(((dl > 0) | ((dl == 0) & (dr > 0))).fill_null(True).all())
 
 
 def _fields_of(scored: pl.DataFrame) -> tuple[str, ...]:
@@ -87,10 +94,20 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
     (each row keeps its table's `_key`); `explain` says which tables' pairs get explanations."""
     out: dict[str, pl.DataFrame] = {}
     frames = dict(zip(rights, pl.collect_all([_person_columns(lf) for lf in rights.values()])))
+    left = _materialise(left).lazy()
+    n_left = left.select(pl.len()).collect().item()
     groups: dict[tuple[str, ...], list[str]] = {}
     for label, frame in frames.items():
-        groups.setdefault(tuple(frame.columns), []).append(label)
+        # a table larger than the left one is matched alone: its own size dominates its blocking,
+        # and stacking would copy it
+        groups.setdefault((label,) if frame.height > n_left else tuple(frame.columns), []).append(label)
+    def wanted(label: str) -> bool:
+        return explain if isinstance(explain, bool) else label in explain
+
     for labels in groups.values():
+        if len(labels) == 1:
+            out[labels[0]] = match_persons(left, frames[labels[0]].lazy(), settings, explain=wanted(labels[0]))
+            continue
         stacked = pl.concat([frames[lb].with_columns(pl.lit(i, pl.Int32).alias("_table"))
                              for i, lb in enumerate(labels)])
         tables, keys = stacked["_table"], stacked["_key"]
@@ -99,7 +116,7 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
         table = tables.gather(scored["r_key"])
         scored = scored.with_columns(keys.gather(scored["r_key"]).alias("r_key"))
         for i, label in enumerate(labels):
-            pairs = scored.filter(table == i).sort("l_key", "r_key")
-            wanted = explain if isinstance(explain, bool) else label in explain
-            out[label] = explain_matches(pairs.lazy(), settings, _fields_of(pairs)).collect() if wanted else pairs
+            pairs = scored.filter(table == i)
+            pairs = pairs if _sorted_pairs(pairs) else pairs.sort("l_key", "r_key")
+            out[label] = explain_matches(pairs.lazy(), settings, _fields_of(pairs)).collect() if wanted(label) else pairs
     return {label: out[label] for label in rights}
