@@ -32,10 +32,9 @@ import polars as pl
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
 
+from crosscheck.levels import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
+
 UNCOMPARABLE_IDS = ("missing", "excel_number")  # and malformed, unless one keystroke from the other
-ID_LEVELS = ("null", "exact", "legacy15", "keystroke_checked", "keystroke_legacy", "twin_or_neighbour", "different")
-NAME_LEVELS = ("null", "exact", "normalized", "pinyin", "close", "different")
-BIRTH_LEVELS = ("null", "exact", "different")
 
 
 def _matrix(values: pl.Series, width: int) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from crosscheck.candidates import candidate_pairs
-from crosscheck.compare import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
+from crosscheck.levels import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
 from crosscheck.em import EMResult, estimate
 from crosscheck.link import _by_position, _person_columns, compare_pairs
 from crosscheck.scoring import MatchSettings

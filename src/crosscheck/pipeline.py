@@ -60,12 +60,14 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
-# modules first needed after reading (graph, hold list): imported on a background thread while the
-# main thread reads and normalises (Polars releases the GIL), instead of in the critical path
-LATE_IMPORTS = ("networkx", "xlsxwriter")
+# modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold list):
+# imported on a background thread while the main thread reads and normalises (Polars releases the
+# GIL), instead of in the critical path. The main thread imports none of them while reading, so
+# the two threads never wait on each other's import locks.
+LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter")
 
 
-def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> None:
+def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
     def load() -> None:
         for name in names:
             try:
@@ -73,7 +75,9 @@ def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> None:
             except ImportError:  # reported where the module is used
                 pass
 
-    threading.Thread(target=load, name="crosscheck-imports", daemon=True).start()
+    thread = threading.Thread(target=load, name="crosscheck-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _sha256(path: Path) -> str:
@@ -102,7 +106,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
         config, catalog = check_month(config_path)
         case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
-    _warm_imports()
+    warming = _warm_imports()
     prepared: list[Prepared] = []
     def read_and_prepare(key: str, kind: str, spec) -> Prepared:
         return prepare(read_table(config, key, kind, spec, extras=False), catalog, config.last_day)
@@ -156,6 +160,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
                               summary={**{k: manifest[k] for k in ("county", "cases", "totals", "review")},
                                        "titles": titles, "labels": labels})
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    warming.join()  # long done by now; never left importing at exit
     return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from crosscheck.compare import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
+from crosscheck.levels import BIRTH_LEVELS, ID_LEVELS, NAME_LEVELS
 from crosscheck.errors import load_settings_file
 
 LEVELS = {"id_number": ID_LEVELS, "name": NAME_LEVELS, "birth_date": BIRTH_LEVELS}
