@@ -112,11 +112,14 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
         return prepare(read_table(config, key, kind, spec, extras=False), catalog, config.last_day)
 
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
-        # two files at a time: much of a file's preparation is Python between Polars calls, which
-        # the other file's Polars work overlaps; results (and the first error) in input order
+        # two files at a time, the largest first (户籍 would otherwise start last and finish
+        # alone): much of a file's preparation is Python between Polars calls, which the other
+        # file's Polars work overlaps; results (and the first error) in input order
+        size = {i: config.resolve(spec.path).stat().st_size for i, (_, _, spec) in enumerate(inputs)}
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read") as pool:
-            for future in [pool.submit(read_and_prepare, *item) for item in inputs]:
-                prepared.append(future.result())
+            futures = {i: pool.submit(read_and_prepare, *inputs[i]) for i in sorted(size, key=lambda i: -size[i])}
+            for i in range(len(inputs)):
+                prepared.append(futures[i].result())
                 advance()
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}
