@@ -49,7 +49,8 @@ def normalise(values, *, as_of: dt.date = AS_OF, excel: list[bool | None] | None
         data["excel"] = excel
         schema["excel"] = pl.Boolean
     frame = pl.DataFrame(data, schema=schema)
-    return normalize_id(frame, "raw", prefix="id", excel_flag="excel" if excel is not None else None, as_of=as_of)
+    out = normalize_id(frame, "raw", prefix="id", excel_flag="excel" if excel is not None else None, as_of=as_of)
+    return out.drop("id_key")  # the integer form has tests of its own
 
 
 def one(raw: str | None, **kw) -> dict:
@@ -451,8 +452,8 @@ def test_excel_flag_does_not_hide_missing():
 def test_prefix_defaults_to_the_raw_column():
     frame = pl.DataFrame({"idno": [WORKED]})
     out = normalize_id(frame, "idno", as_of=AS_OF)
-    assert out.columns == ["idno", "idno_status", "idno_birth", "idno_sex", "idno_region"]
-    assert out.row(0) == (WORKED, "valid", dt.date(1980, 1, 1), "M", "340524")
+    assert out.columns == ["idno", "idno_status", "idno_birth", "idno_sex", "idno_region", "idno_key"]
+    assert out.row(0) == (WORKED, "valid", dt.date(1980, 1, 1), "M", "340524", 34052419800101001 * 11 + 2)
 
 
 def test_default_as_of_is_today():
@@ -535,3 +536,25 @@ def python_age(birth: dt.date, day: dt.date) -> int:
 )
 def test_age_on_matches_python(births_, day):
     assert ages(births_, day) == [python_age(b, day) for b in births_]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(raw_ids, min_size=1, max_size=40), st.lists(st.booleans() | st.none(), min_size=40, max_size=40))
+def test_integer_key_is_the_normalised_numbers_key(raws, flags):
+    """`id_key` is keystrokes.id_key of the normalised number for every status (legacy numbers by
+    their 18-digit form, Excel-flagged 18-digit numbers too), null for anything not 18 characters."""
+    from crosscheck.keystrokes import id_key
+
+    frame = pl.DataFrame({"raw": raws, "excel": flags[: len(raws)]}, schema={"raw": pl.String, "excel": pl.Boolean})
+    out = normalize_id(frame, "raw", prefix="id", excel_flag="excel", as_of=AS_OF)
+    assert_series_equal(out["id_key"], out.select(id_key(pl.col("id")).alias("id_key"))["id_key"])
+
+
+def test_integer_key_examples():
+    out = normalise_with_key([WORKED, to_15(WORKED[:-1] + check_digit(WORKED[:17])), "34052419800101001", None])
+    assert out["id_key"].to_list()[:2] == [34052419800101001 * 11 + CHECK_CHARS.index("X")] * 2
+    assert out["id_key"].to_list()[2:] == [None, None]
+
+
+def normalise_with_key(values) -> pl.DataFrame:
+    return normalize_id(pl.DataFrame({"raw": values}, schema={"raw": pl.String}), "raw", prefix="id", as_of=AS_OF)

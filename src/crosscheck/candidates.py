@@ -109,7 +109,8 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
                     skip_valid_pairs: bool = False, skip_legacy_keystrokes: bool = False) -> pl.LazyFrame:
     """Candidate pairs (`l_key`, `r_key`, `blocked_by`) between two person tables, or within one
     (right=None: each unordered pair once, l_key < r_key). Tables need `_key` (Int64, unique), `id`,
-    `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date`.
+    `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date` and `id_key` (normalize_id's
+    integer form of `id`, computed here when absent).
 
     `skip_valid_pairs`: `name_birth` leaves out pairs whose numbers are both valid 18-digit numbers
     (equal ones are `id_exact` pairs already; different ones are two people). The matching core
@@ -119,8 +120,10 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     `skip_legacy_keystrokes`: no keystroke neighbours of 15-digit legacy numbers (asked for when such
     a pair cannot reach the threshold, e.g. with no birth date of the tables' own)."""
     self_link = right is None
-    # every side once, with its ID as an integer key (`_id_key`), read by several blocking rules
-    with_key = [lf.with_columns(id_key(pl.col("id")).alias("_id_key")) for lf in ((left,) if self_link else (left, right))]
+    # every side once, with its ID as an integer key (`_id_key`), read by several blocking rules;
+    # normalised tables carry it already (`id_key`, from normalize_id)
+    with_key = [lf.with_columns((pl.col("id_key") if "id_key" in lf.collect_schema() else id_key(pl.col("id"))).alias("_id_key"))
+                for lf in ((left,) if self_link else (left, right))]
     collected = [lf.lazy() for lf in pl.collect_all(with_key)]
     left, right = collected[0], collected[-1]
     l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), pl.col("_id_key").alias("id_key"))

@@ -91,8 +91,9 @@ def proxy_collector(ctx: ScreenContext, rule: Rule, params: ProxyCollectorParams
 
 def _payees(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Distinct payees as person records (`_key`, id, name, ...) for the matching core."""
+    key = [pl.col("payee_id_key").alias("id_key")] if "payee_id_key" in rows.collect_schema() else []
     people = rows.select("payee", pl.col("payee_id").alias("id"), pl.col("payee_id_status").alias("id_status"),
-                         pl.col("payee_id_birth").alias("id_birth"), pl.col("payee_name").alias("name"))
+                         pl.col("payee_id_birth").alias("id_birth"), pl.col("payee_name").alias("name"), *key)
     people = people.unique("payee").sort("payee").with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
     return normalize_names(people, "name")
 

@@ -16,12 +16,18 @@ import polars as pl
 
 from crosscheck.findings import ScreenContext, ref
 
-PERSON = ("id", "id_raw", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
+PERSON = ("id", "id_raw", "id_status", "id_birth", "id_key", "name", "name_norm", "name_pinyin")
 CASE_COLUMNS = ("_file", "_row", "household_id", "program", "id", "id_raw", "name", "town", "village", "amount")
 
 
 def _person(lf: pl.LazyFrame, origin: str) -> list[pl.Expr]:
-    return [*(pl.col(c) for c in PERSON), pl.lit(origin).alias("m_origin"),
+    if "id_key" in lf.collect_schema():
+        key = pl.col("id_key")
+    else:  # a frame not normalised by prepare (tests, other callers)
+        from crosscheck.keystrokes import id_key
+
+        key = id_key(pl.col("id")).alias("id_key")
+    return [*(key if c == "id_key" else pl.col(c) for c in PERSON), pl.lit(origin).alias("m_origin"),
             ref(pl.col("_file"), pl.col("_row")).alias("m_ref")]
 
 

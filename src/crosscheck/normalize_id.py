@@ -74,11 +74,16 @@ def _chunk_weights() -> list[tuple[int, int, pl.Series]]:
 _CHUNKS = _chunk_weights()
 
 
+def _check_remainder(number: pl.Expr) -> pl.Expr:
+    """The weighted digit sum mod 11 of 17-digit bodies held as Int64: the index of their check
+    character in CHECK_CHARS (null stays null)."""
+    total = pl.sum_horizontal([pl.lit(sums).gather(number // div % mod) for div, mod, sums in _CHUNKS])
+    return pl.when(number.is_not_null()).then(total % 11)
+
+
 def _check_char(number: pl.Expr) -> pl.Expr:
     """The check character of 17-digit bodies held as Int64 (null stays null)."""
-    total = pl.sum_horizontal([pl.lit(sums).gather(number // div % mod) for div, mod, sums in _CHUNKS])
-    return pl.when(number.is_not_null()).then(
-        (total % 11).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String))
+    return _check_remainder(number).replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String)
 
 
 def check_digit_expr(body17: pl.Expr) -> pl.Expr:
@@ -96,6 +101,7 @@ def _clean(raw: pl.Expr) -> pl.Expr:
 
 
 _CANONICAL = r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$"
+_CHECK_INDEX = {ch: i for i, ch in enumerate(CHECK_CHARS)}
 _ID_PARTS = pl.Struct({"c": pl.String, "shape": pl.Int8, "body": pl.Int64})
 
 
@@ -141,7 +147,8 @@ def normalize_id(
     frame: FrameT, raw: str, *, prefix: str | None = None, excel_flag: str | None = None,
     as_of: dt.date | None = None,
 ) -> FrameT:
-    """Add `{prefix}` (normalised number), `_status`, `_birth`, `_sex`, `_region` to a frame.
+    """Add `{prefix}` (normalised number), `_status`, `_birth`, `_sex`, `_region` and `_key` (the
+    number as an integer, for joins) to a frame.
 
     `raw` names the raw string column; `excel_flag` an optional boolean column set by the reader for
     cells Excel stored as numbers; `as_of` the latest plausible birth date (default: today). Works
@@ -162,7 +169,9 @@ def normalize_id(
     if excel_flag is not None:
         excel = excel | pl.col(excel_flag).fill_null(False)
     staged = staged.with_columns(_birth_date((body // 1000 % 10**8).cast(pl.String), as_of).alias("__b"),
-                                 _check_char(body).alias("__k"))
+                                 _check_remainder(body).alias("__r"))
+    staged = staged.with_columns(
+        pl.col("__r").replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String).alias("__k"))
     birth, check = pl.col("__b"), pl.col("__k")
     legacy = is15 & birth.is_not_null()
     status = (
@@ -178,10 +187,14 @@ def normalize_id(
     converted = pl.when(legacy).then(body).cast(pl.String).str.zfill(17) + pl.when(legacy).then(check)
     sex = pl.when(birth.is_not_null()).then(
         pl.when(body % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
+    # the normalised 18-character number as one integer (body * 11 + its last character's index),
+    # for blocking joins: the same as keystrokes.id_key of the number, null for any other length
+    last = pl.coalesce(pl.when(legacy).then(pl.col("__r")),
+                       c.str.slice(17, 1).replace_strict(_CHECK_INDEX, default=None, return_dtype=pl.Int64))
     return staged.with_columns(
         pl.coalesce(converted, c).alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth"), sex.alias(f"{p}_sex"),
-        pl.when(is18 | is15).then(c.str.slice(0, 6)).alias(f"{p}_region"),
-    ).drop("__c", "__shape", "__n", "__b", "__k")
+        pl.when(is18 | is15).then(c.str.slice(0, 6)).alias(f"{p}_region"), (body * 11 + last).alias(f"{p}_key"),
+    ).drop("__c", "__shape", "__n", "__b", "__k", "__r")
 
 
 def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:
