@@ -1,6 +1,7 @@
 """Overhead: the whole monthly run against Polars merely reading the same input files, side by side.
 
     .venv/bin/python benchmarks/bench_overhead.py [--scale 5.3] [--household-factor 7] [--repeat 3]
+        [--config month.yaml] [--baseline-src OLD/src]
 
 Generates (or reuses) a demo county at the given scale (about 100,000 roster rows at 5.3) with
 `--household-factor` 户籍 people per roster row (about 700,000 at 7) in
@@ -8,7 +9,10 @@ Generates (or reuses) a demo county at the given scale (about 100,000 roster row
 alternates, `--repeat` times: (a) `crosscheck run` as a fresh process (process start, imports,
 config checks, reading, normalising, every rule, all outputs), (b) a fresh Python process that only
 reads every input file with Polars (CSV in its encoding, xlsx via fastexcel, Parquet). Reports the
-best wall time of each, their ratio, and crosscheck's peak memory.
+best wall time of each, their ratio, and crosscheck's peak memory. `--config` screens another
+county instead (the scale-50 one, say); `--baseline-src` also runs an older checkout's engine
+(`git worktree add /tmp/old COMMIT`, then `/tmp/old/src`) in the same alternation, through
+PYTHONPATH with this environment's packages, and reports the speed-up against it.
 """
 
 from __future__ import annotations
@@ -45,9 +49,9 @@ for item in cfg["roster"] + cfg["sources"]:
 '''
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
@@ -59,21 +63,28 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=5.3)
     ap.add_argument("--household-factor", type=float, default=7.0)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--config", type=Path, help="screen this month.yaml instead of a generated county")
+    ap.add_argument("--baseline-src", type=Path, help="an older checkout's src/ to time side by side")
     args = ap.parse_args()
-    county = HERE / "data" / f"county-{args.scale:g}-x{args.household_factor:g}"
+    county = args.config.parent if args.config else HERE / "data" / f"county-{args.scale:g}-x{args.household_factor:g}"
     config = county / "month.yaml"
     if not config.is_file():
         subprocess.run([sys.executable, "-m", "crosscheck.demo", str(county), "--scale", str(args.scale),
                         "--household-factor", str(args.household_factor)], check=True)
-    crosscheck = [str(Path(sys.executable).parent / "crosscheck"), "run", "--config", str(config),
-                  "--out", str(HERE / "data" / f"county-{args.scale:g}-out"), "--quiet"]
+    run_args = ["run", "--config", str(config), "--out", str(HERE / "data" / f"{county.name}-out"), "--quiet"]
+    crosscheck = [str(Path(sys.executable).parent / "crosscheck"), *run_args]
+    baseline = [sys.executable, "-c", "from crosscheck.cli import app; app()", *run_args]
     reader = [sys.executable, "-c", READ_ONLY, str(config)]
-    runs, reads, peak = [], [], 0
+    runs, reads, olds, peak, old_peak = [], [], [], 0, 0
     for _ in range(args.repeat):
         seconds, mb = timed(crosscheck)
         runs.append(seconds)
         peak = max(peak, mb)
         reads.append(timed(reader)[0])
+        if args.baseline_src:
+            seconds, mb = timed(baseline, {**os.environ, "PYTHONPATH": str(args.baseline_src.resolve())})
+            olds.append(seconds)
+            old_peak = max(old_peak, mb)
     import polars as pl
 
     rows = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in county.rglob("*.parquet")}
@@ -81,6 +92,9 @@ def main() -> None:
     print(f"crosscheck run (best of {args.repeat}): {min(runs):.2f} s, peak {peak} MB")
     print(f"polars read only (best of {args.repeat}): {min(reads):.2f} s")
     print(f"ratio: {min(runs) / min(reads):.2f}x")
+    if olds:
+        print(f"baseline {args.baseline_src} (best of {args.repeat}): {min(olds):.2f} s, peak {old_peak} MB; "
+              f"this checkout is {min(olds) / min(runs):.2f}x faster")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from crosscheck.catalog import default_rules_dir
 from crosscheck.cli import app
-from crosscheck.link import match_many, match_persons
+from crosscheck.link import match_many, match_persons, matched_keys
 from crosscheck.normalize_id import to_15
 from crosscheck.scoring import load_match_settings
 
@@ -171,3 +171,17 @@ def test_pairs_come_sorted_by_key_whatever_the_tables_key_order() -> None:
     right = people(ids, ["张伟"] * 4).with_columns((100 - pl.col("_key")).alias("_key"))
     pairs = match_persons(left, right, SETTINGS).select("l_key", "r_key")
     assert pairs.rows() == sorted(pairs.rows()) and pairs.height == 8
+
+
+@settings(max_examples=30, deadline=None)
+@given(_tables, _tables, st.booleans())
+def test_matched_keys_equal_the_matching_cores_pairs(left, right, with_birth) -> None:
+    """matched_keys (same-number pairs accepted unseen where the weights settle them) accepts
+    exactly the pairs match_persons accepts; also under weights that do not settle them."""
+    born = [dt.date(1980, 1, 1)] if with_birth else None
+    a = people([i for i, _ in left], [n for _, n in left], born and born * len(left))
+    b = people([i for i, _ in right], [n for _, n in right], born and born * len(right))
+    unsettled = SETTINGS.model_copy(update={"fields": {**SETTINGS.fields, "name": {**SETTINGS.fields["name"], "different": -12.0}}})
+    assert SETTINGS.exact_ids_settled(with_birth=False) and not unsettled.exact_ids_settled(with_birth=False)
+    for weights in (SETTINGS, unsettled):
+        assert_frame_equal(matched_keys(a, b, weights), match_persons(a, b, weights).select("l_key", "r_key"))

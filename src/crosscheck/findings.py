@@ -40,7 +40,7 @@ FINDING_SCHEMA = {
 
 
 # the sources matched against the roster itself, and against household members, in one pass each
-ROSTER_MATCHED = ("household", "deaths", "prisoners", "rosters_elsewhere")
+ROSTER_MATCHED = ("deaths", "prisoners", "rosters_elsewhere")
 MEMBER_MATCHED = ("public_employees", "vehicles", "businesses", "cadres")
 
 
@@ -69,8 +69,8 @@ class ScreenContext:
     def matches(self, kind: str) -> pl.DataFrame:
         """Accepted person matches (`l_key` roster, `r_key` source, weights, explanation) between
         the roster and a source kind, or the roster and itself (kind "roster": each pair once).
-        The roster is matched against every source of ROSTER_MATCHED at once (the 户籍 pairs, for
-        household lookups only, without explanations)."""
+        The roster is matched against every source of ROSTER_MATCHED at once (户籍 is looked up
+        apart, by `household.hukou_numbers`)."""
         if kind not in self._cache:
             from crosscheck.link import match_many, match_persons
 
@@ -79,7 +79,7 @@ class ScreenContext:
                 self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
             else:
                 rights = {k: self.sources[k] for k in ROSTER_MATCHED if k in self.sources}
-                self._cache.update(match_many(self.roster, rights, self.catalog.matching, explain=set(rights) - {"household"}))
+                self._cache.update(match_many(self.roster, rights, self.catalog.matching))
         return self._cache[kind]
 
     def members(self, programs: list[str]) -> pl.DataFrame:

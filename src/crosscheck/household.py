@@ -35,8 +35,10 @@ def hukou_numbers(ctx: ScreenContext) -> pl.DataFrame:
     """The 户号 (household_no) of every roster person found in 户籍 (`_key`, `household_no`): the
     whole roster is matched once per run and every household lookup joins this."""
     if "hukou_numbers" not in ctx._cache:
+        from crosscheck.link import matched_keys
+
         hukou = ctx.sources["household"]
-        links = ctx.matches("household").lazy().select("l_key", "r_key")
+        links = matched_keys(ctx.roster, hukou, ctx.catalog.matching).lazy()
         ctx._cache["hukou_numbers"] = links.join(
             hukou.select(pl.col("_key").alias("r_key"), "household_no"), on="r_key").select(
             pl.col("l_key").alias("_key"), "household_no").drop_nulls().unique().collect()

@@ -48,6 +48,27 @@ def compare_pairs(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, 
     return joined.with_columns(id_edit().alias("id_edit")).drop("^_k1[58]_.*$")
 
 
+def matched_keys(left: pl.LazyFrame, right: pl.LazyFrame, settings: MatchSettings) -> pl.DataFrame:
+    """Only who is who: the accepted (`l_key`, `r_key`) pairs of `match_persons(left, right)`, for
+    lookups such as the roster's persons in 户籍. Where the weights settle it
+    (`MatchSettings.exact_ids_settled`: the same number outweighs any disagreement of the other
+    fields), the pairs blocked by the same ID number are accepted without comparing their fields:
+    in such a lookup nearly every pair is one, and comparing them was most of its time."""
+    lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
+    with_birth = "birth_date" in lframe.columns and "birth_date" in rframe.columns
+    pairs = candidate_pairs(_by_position(lframe), _by_position(rframe), max_pairs=settings.max_pairs_per_rule,
+                            skip_valid_pairs=settings.valid_pairs_settled(),
+                            skip_legacy_keystrokes=not settings.legacy_keystrokes_matter(with_birth)).collect()
+    settled = pairs["blocked_by"] == "id_exact" if settings.exact_ids_settled(with_birth) else pl.repeat(
+        False, pairs.height, eager=True)
+    rest = pairs.filter(~settled)
+    fields = ("id_number", "name") + (("birth_date",) if with_birth else ())
+    scored = score(compare_pairs(rest, lframe, rframe, settings).lazy(), settings, fields, only_matches=True,
+                   explain=False).collect()
+    found = pl.concat([pairs.filter(settled).select("l_key", "r_key"), scored.select("l_key", "r_key")]).sort("l_key", "r_key")
+    return found.select(lframe["_key"].gather(found["l_key"]).alias("l_key"), rframe["_key"].gather(found["r_key"]).alias("r_key"))
+
+
 def match_persons(
     left: pl.LazyFrame, right: pl.LazyFrame | None, settings: MatchSettings, *, only_matches: bool = True,
     explain: bool = True, prune: bool | None = None,

@@ -62,6 +62,16 @@ class MatchSettings(BaseModel):
             self.fields.get("birth_date", {"null": 0.0}).values())
         return best < self.threshold
 
+    def exact_ids_settled(self, with_birth: bool) -> bool:
+        """True when the same ID number is a match whatever the other fields say: its weight (the
+        smaller of exact and legacy15) with the worst name and, where both tables have their own,
+        the worst birth-date weight still reaches the threshold."""
+        ids = self.fields["id_number"]
+        worst = min(ids["exact"], ids["legacy15"]) + min(self.fields["name"].values())
+        if with_birth:
+            worst += min(self.fields.get("birth_date", {"null": 0.0}).values())
+        return worst >= self.threshold
+
     def legacy_keystrokes_matter(self, with_birth: bool) -> bool:
         """False when a legacy number one keystroke off can never be accepted (its weight, the best
         name and, where both tables have their own, the best birth-date weight stay below the threshold)."""
