@@ -80,9 +80,13 @@ def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
         return ctx._cache[key].lazy()
     rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null()).select(
         *CASE_COLUMNS, "_key", (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
-    # the 户主 row if listed, else the first row in input order (_key)
-    order = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")
-    first = rows.filter(order == order.min().over("household_id"))
-    totals = rows.group_by("household_id").agg(pl.col("amount").sum().alias("household_amount"))
-    ctx._cache[key] = first.select(*CASE_COLUMNS).join(totals, on="household_id").collect()
+    # the 户主 row if listed, else the first row in input order (_key), and the total, in one
+    # group-by; households in the order of their representative rows
+    first = (pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")).arg_min()
+    ctx._cache[key] = (
+        rows.group_by("household_id")
+        .agg(*(pl.col(c).get(first) for c in (*CASE_COLUMNS, "_key") if c != "household_id"),
+             pl.col("amount").sum().alias("household_amount"))
+        .sort("_key").select(*CASE_COLUMNS, "household_amount").collect()
+    )
     return ctx._cache[key].lazy()

@@ -160,6 +160,8 @@ def normalize_frame(
         lf = lf.with_columns(pl.when(~pl.col("_bank_account_excel").fill_null(False)).then(pl.col("bank_account"))
                              .alias("bank_account"))
     lf = normalize_names(lf.with_columns(blank_to_null(pl.col("name")).alias("name")), "name")
+    if "payee_name" in present:  # compared with members' canonical names by the graph and proxy rules
+        lf = normalize_names(lf, "payee_name").drop("payee_name_pinyin")
     if "program" in present:
         lf = lf.with_columns(pl.col("program").replace_strict(catalog.family_of(), default=None).alias("family"))
     if kind == "roster":  # a row without 家庭编号 is a household of its own, named by its place in the file
