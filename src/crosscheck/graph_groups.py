@@ -108,12 +108,14 @@ def groups_export(ctx: ScreenContext, *, limit: int = 200) -> dict:
     flagged: set[str] = set()
     if rule is not None:
         flagged = set(flagged_groups(lg, LinkedHouseholdsParams.model_validate(rule.params))["component"])
-    info = ctx.roster.filter(pl.col("household_id").is_not_null()).group_by("household_id").agg(
+    ranked = lg.components.sort(pl.col("component").is_in(list(flagged)), "score", descending=True,
+                                maintain_order=True).head(limit)
+    shown = lg.members.join(ranked.select("component"), on="component", how="semi").select("household_id").lazy()
+    info = ctx.roster.join(shown, on="household_id", how="semi").group_by("household_id").agg(  # the shown households only
         pl.col("town").drop_nulls().first(), pl.col("village").drop_nulls().first(),
         pl.col("program").unique().sort().str.join(","), pl.col("amount").sum()).collect()
     groups = []
-    ranked = lg.components.sort(pl.col("component").is_in(list(flagged)), "score", descending=True, maintain_order=True)
-    for row in ranked.head(limit).iter_rows(named=True):
+    for row in ranked.iter_rows(named=True):
         members = lg.members.filter(pl.col("component") == row["component"]).join(info, on="household_id", how="left")
         ties = component_ties(lg, row["component"])
         groups.append({
