@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from people_frames import make_id, people
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from crosscheck.catalog import default_rules_dir
 from crosscheck.cli import app
+from crosscheck.candidates import BlockingExplosion
 from crosscheck.link import match_many, match_persons, matched_keys
 from crosscheck.normalize_id import to_15
 from crosscheck.scoring import load_match_settings
@@ -151,9 +153,9 @@ def test_matching_several_tables_at_once_equals_one_by_one(left, r1, r2, r3) -> 
     only where asked."""
     born = dt.date(1980, 1, 1)
     a = people([i for i, _ in left], [n for _, n in left])
-    rights = {
-        "one": people([i for i, _ in r1], [n for _, n in r1]),
-        "two": people([i for i, _ in r2], [n for _, n in r2]),
+    rights = {  # keys not positions: descending, offset, sparse
+        "one": people([i for i, _ in r1], [n for _, n in r1]).with_columns((1000 - pl.col("_key")).alias("_key")),
+        "two": people([i for i, _ in r2], [n for _, n in r2]).with_columns((pl.col("_key") * 7 + 3).alias("_key")),
         "born": people([i for i, _ in r3], [n for _, n in r3], [born] * len(r3)),
     }
     got = match_many(a, rights, SETTINGS, explain={"one", "born"})
@@ -171,6 +173,12 @@ def test_pairs_come_sorted_by_key_whatever_the_tables_key_order() -> None:
     right = people(ids, ["张伟"] * 4).with_columns((100 - pl.col("_key")).alias("_key"))
     pairs = match_persons(left, right, SETTINGS).select("l_key", "r_key")
     assert pairs.rows() == sorted(pairs.rows()) and pairs.height == 8
+    # left keys ascending, right descending, one left row matching several right rows
+    left = people(ids[:2], ["张伟"] * 2)
+    right = people(ids[:2] * 2, ["张伟"] * 4).with_columns((100 - pl.col("_key")).alias("_key"))
+    for found in (match_persons(left, right, SETTINGS).select("l_key", "r_key"), matched_keys(left, right, SETTINGS),
+                  match_many(left, {"a": right, "b": right}, SETTINGS)["a"].select("l_key", "r_key")):
+        assert found.rows() == sorted(found.rows()) and found.height == 4
 
 
 @settings(max_examples=30, deadline=None)
@@ -185,3 +193,18 @@ def test_matched_keys_equal_the_matching_cores_pairs(left, right, with_birth) ->
     assert SETTINGS.exact_ids_settled(with_birth=False) and not unsettled.exact_ids_settled(with_birth=False)
     for weights in (SETTINGS, unsettled):
         assert_frame_equal(matched_keys(a, b, weights), match_persons(a, b, weights).select("l_key", "r_key"))
+
+
+def test_stacked_tables_keep_the_pair_limit_per_table() -> None:
+    """The pair limit is per table: tables under it alone are matched (one by one) even when their
+    stacked blocks would pass it together; a table over it alone still stops the run."""
+    small = SETTINGS.model_copy(update={"max_pairs_per_rule": 10})
+    born = [dt.date(1980, 1, 1)] * 3
+    roster = people([None] * 3, ["张伟"] * 3, born)
+    deaths, prisoners = people([None] * 3, ["张伟"] * 3, born), people([None] * 3, ["张伟"] * 3, born)
+    got = match_many(roster, {"deaths": deaths, "prisoners": prisoners}, small)
+    for label, right in (("deaths", deaths), ("prisoners", prisoners)):
+        assert_frame_equal(got[label], match_persons(roster, right, small))
+        assert got[label].height == 9
+    with pytest.raises(BlockingExplosion):
+        match_many(roster, {"deaths": deaths, "many": people([None] * 4, ["张伟"] * 4, born + born[:1])}, small)

@@ -441,3 +441,31 @@ def test_source_file_with_its_kind(tmp_path):
         "_file": "deaths.csv", "_row": 2, "id_number": ID_A, "name": "张伟", "death_date": "2022-11-03",
         "_extra": '{"殡仪馆":"县殡仪馆"}',
     }
+
+
+# ------------------------------------- UTF-8 read straight by Polars, everything else as before
+
+
+@pytest.mark.parametrize("rows", [f"{ID_A},2022-11-01\n", ""])
+def test_gbk_file_whose_only_chinese_is_the_header_is_detected(tmp_path, rows):
+    """Polars checks UTF-8 in the data rows but decodes a header loosely: a GBK file with ASCII rows
+    (or none) must still be detected as GB18030, not read with garbled headers."""
+    (tmp_path / "deaths.csv").write_bytes(("身份证号码,死亡日期\n" + rows).encode("gbk"))
+    table = read_first(tmp_path, path="deaths.csv")
+    assert table.encoding == "gb18030"
+    assert table.frame.columns[:3] == ["_file", "_row", "id_number"]
+    assert table.frame.height == (1 if rows else 0)
+
+
+def test_explicit_utf8_with_gbk_bytes_only_in_the_header_names_line_1(tmp_path):
+    (tmp_path / "roster.csv").write_bytes(("身份证号码,姓名\n" f"{ID_A},Zhang Wei\n").encode("gbk"))
+    with pytest.raises(InputError) as info:
+        read_first(tmp_path, path="roster.csv", encoding="utf-8")
+    assert str(info.value).startswith("roster.csv: line 1: cannot be read as utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["auto", "utf-8", "utf-8-sig"])
+def test_every_leading_bom_is_dropped(tmp_path, encoding):
+    (tmp_path / "roster.csv").write_bytes(b"\xef\xbb\xbf" * 3 + csv_text().encode("utf-8"))
+    table = read_first(tmp_path, path="roster.csv", encoding=encoding, columns=COLUMNS)
+    assert "id_number" in table.frame.columns and table.frame.height == 2

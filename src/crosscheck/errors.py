@@ -19,7 +19,7 @@ class InputError(CrosscheckError):
 
 def safe_load_yaml(text: str):
     """yaml.safe_load with libyaml's C parser where PyYAML has it (the rules folder parses in a
-    tenth of the time); the same documents, the same errors."""
+    tenth of the time): the same documents; a syntax error is worded by libyaml, not PyYAML."""
     import yaml
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -66,20 +66,29 @@ class ScreenContext:
     def source(self, kind: str) -> pl.LazyFrame | None:
         return self.sources.get(kind)
 
+    def _matched_with_group(self, left: pl.LazyFrame, group: tuple[str, ...], kind: str) -> dict[str, pl.DataFrame]:
+        """Accepted matches of `left` with `kind`, and with every other source of `group` in the same
+        blocking pass; alone (as before) when `kind` is not of the group or the group's stacked
+        blocks would pass the pair limit (a limit per table, which an unused table must not trip)."""
+        from crosscheck.candidates import BlockingExplosion
+        from crosscheck.link import match_many, match_persons
+
+        rights = {k: self.sources[k] for k in group if k in self.sources}
+        if kind in rights:
+            try:
+                return match_many(left, rights, self.catalog.matching)
+            except BlockingExplosion:
+                pass
+        other = None if kind == "roster" else self.sources[kind]
+        return {kind: match_persons(left, other, self.catalog.matching)}
+
     def matches(self, kind: str) -> pl.DataFrame:
         """Accepted person matches (`l_key` roster, `r_key` source, weights, explanation) between
         the roster and a source kind, or the roster and itself (kind "roster": each pair once).
         The roster is matched against every source of ROSTER_MATCHED at once (户籍 is looked up
         apart, by `household.hukou_numbers`)."""
         if kind not in self._cache:
-            from crosscheck.link import match_many, match_persons
-
-            if kind == "roster" or kind not in ROSTER_MATCHED:
-                other = None if kind == "roster" else self.sources[kind]
-                self._cache[kind] = match_persons(self.roster, other, self.catalog.matching)
-            else:
-                rights = {k: self.sources[k] for k in ROSTER_MATCHED if k in self.sources}
-                self._cache.update(match_many(self.roster, rights, self.catalog.matching))
+            self._cache.update(self._matched_with_group(self.roster, ROSTER_MATCHED, kind))
         return self._cache[kind]
 
     def members(self, programs: list[str]) -> pl.DataFrame:
@@ -97,14 +106,8 @@ class ScreenContext:
         the members are matched against every source of MEMBER_MATCHED at once."""
         key = ("member_matches", tuple(sorted(programs)), kind)
         if key not in self._cache:
-            from crosscheck.link import match_many, match_persons
-
-            if kind in MEMBER_MATCHED:
-                rights = {k: self.sources[k] for k in MEMBER_MATCHED if k in self.sources}
-                found = match_many(self.members(programs).lazy(), rights, self.catalog.matching)
-                self._cache.update({(*key[:2], k): v for k, v in found.items()})
-            else:
-                self._cache[key] = match_persons(self.members(programs).lazy(), self.sources[kind], self.catalog.matching)
+            found = self._matched_with_group(self.members(programs).lazy(), MEMBER_MATCHED, kind)
+            self._cache.update({(*key[:2], k): v for k, v in found.items()})
         return self._cache[key]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crosscheck.candidates import candidate_pairs
+from crosscheck.candidates import BlockingExplosion, candidate_pairs
 from crosscheck.compare import birth_level, id_edit, id_keystrokes, id_level, name_level, name_similarity
 from crosscheck.scoring import MatchSettings, explain_matches, score
 
@@ -65,8 +65,9 @@ def matched_keys(left: pl.LazyFrame, right: pl.LazyFrame, settings: MatchSetting
     fields = ("id_number", "name") + (("birth_date",) if with_birth else ())
     scored = score(compare_pairs(rest, lframe, rframe, settings).lazy(), settings, fields, only_matches=True,
                    explain=False).collect()
-    found = pl.concat([pairs.filter(settled).select("l_key", "r_key"), scored.select("l_key", "r_key")]).sort("l_key", "r_key")
-    return found.select(lframe["_key"].gather(found["l_key"]).alias("l_key"), rframe["_key"].gather(found["r_key"]).alias("r_key"))
+    found = pl.concat([pairs.filter(settled).select("l_key", "r_key"), scored.select("l_key", "r_key")])
+    keys = found.select(lframe["_key"].gather(found["l_key"]).alias("l_key"), rframe["_key"].gather(found["r_key"]).alias("r_key"))
+    return keys.sort("l_key", "r_key")
 
 
 def match_persons(
@@ -112,7 +113,9 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
     """`match_persons(left, right)` for several right tables at once: the accepted pairs of each,
     as if matched one by one (blocking and scoring look at one pair at a time), from one blocking
     pass over `left` instead of one per table. Tables with the same person columns are stacked
-    (each row keeps its table's `_key`); `explain` says which tables' pairs get explanations."""
+    (each row keeps its table's `_key`); where the stack would pass `max_pairs_per_rule`, which is a
+    limit per table, they are matched one by one (and a table over it alone raises, as it would
+    alone). `explain` says which tables' pairs get explanations."""
     out: dict[str, pl.DataFrame] = {}
     frames = dict(zip(rights, pl.collect_all([_person_columns(lf) for lf in rights.values()])))
     left = _materialise(left).lazy()
@@ -133,7 +136,12 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
                              for i, lb in enumerate(labels)])
         tables, keys = stacked["_table"], stacked["_key"]
         position = stacked.drop("_table").with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
-        scored = match_persons(left, position.lazy(), settings, explain=False)
+        try:
+            scored = match_persons(left, position.lazy(), settings, explain=False)
+        except BlockingExplosion:  # the limit is per table: the stacked blocks may pass it together only
+            for label in labels:
+                out[label] = match_persons(left, frames[label].lazy(), settings, explain=wanted(label))
+            continue
         table = tables.gather(scored["r_key"])
         scored = scored.with_columns(keys.gather(scored["r_key"]).alias("r_key"))
         for i, label in enumerate(labels):

@@ -116,11 +116,14 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
         # alone): much of a file's preparation is Python between Polars calls, which the other
         # file's Polars work overlaps; results (and the first error) in input order
         size = {i: config.resolve(spec.path).stat().st_size for i, (_, _, spec) in enumerate(inputs)}
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read") as pool:
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read")
+        try:
             futures = {i: pool.submit(read_and_prepare, *inputs[i]) for i in sorted(size, key=lambda i: -size[i])}
             for i in range(len(inputs)):
                 prepared.append(futures[i].result())
                 advance()
+        finally:  # on an error (or Ctrl-C), files not yet started are not read
+            pool.shutdown(wait=True, cancel_futures=True)
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}
     for p in prepared:

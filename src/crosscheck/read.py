@@ -93,17 +93,21 @@ def _parse_csv(utf8: bytes, label: str) -> pl.DataFrame:
 def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
     data = path.read_bytes()
     if spec.encoding in ("auto", "utf-8", "utf-8-sig") and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # most files are UTF-8: Polars checks the bytes while parsing, with no decoding in Python;
-        # a file that is not UTF-8 is then detected (auto) or reported with its line (utf-8)
-        bom = data.startswith(codecs.BOM_UTF8)
+        # most files are UTF-8: Polars checks the data rows' bytes while parsing, with no decoding
+        # in Python. Anything else (not UTF-8, a header Polars decoded with replacement characters,
+        # a ragged or broken file) goes the way below, which detects the encoding (auto) or names
+        # the line that is not UTF-8, exactly as when every file went that way
+        start = 0
+        while data.startswith(codecs.BOM_UTF8, start):
+            start += len(codecs.BOM_UTF8)
         try:
-            frame = pl.read_csv(io.BytesIO(data[3:] if bom else data), infer_schema=False)
-        except pl.exceptions.PolarsError as e:
-            if "invalid utf-8" not in str(e) and "more fields" not in str(e):
-                raise InputError(f"{label}: not a readable CSV file: {str(e).splitlines()[0]}") from None
+            frame = pl.read_csv(io.BytesIO(data[start:]), infer_schema=False)
+        except pl.exceptions.PolarsError:
+            pass
         else:
-            encoding = "utf-8-sig" if bom and spec.encoding == "auto" else ("utf-8" if spec.encoding == "auto" else spec.encoding)
-            return frame, encoding
+            if not any("\ufffd" in c for c in frame.columns):
+                utf8 = "utf-8-sig" if start else "utf-8"
+                return frame, utf8 if spec.encoding == "auto" else spec.encoding
     encoding = _detect(data, label) if spec.encoding == "auto" else spec.encoding
     if encoding in ("utf-8", "utf-8-sig") and spec.encoding == "auto":
         utf8 = data.removeprefix(codecs.BOM_UTF8)  # already checked by detect_encoding
