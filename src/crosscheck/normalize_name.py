@@ -20,11 +20,11 @@ import os
 import re
 import unicodedata
 
-import opencc
 import polars as pl
 
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")  # readings are per character: skip the phrase dictionary
-from pypinyin import Style, lazy_pinyin  # noqa: E402
+# readings are per character: skip the phrase dictionary (read by pypinyin when it is imported,
+# which happens on first use: the monthly run warms it on a background thread while reading)
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 
 MIDDLE_DOT = "\u00b7"
 DOT_CHARS = "\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31"
@@ -36,8 +36,17 @@ _ASCII_PUNCT = r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"
 
 
 @functools.cache
-def _t2s() -> opencc.OpenCC:
+def _t2s():
+    import opencc
+
     return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _lazy_pinyin():
+    from pypinyin import Style, lazy_pinyin
+
+    return lambda ch: lazy_pinyin(ch, style=Style.NORMAL, errors=lambda chars: list(chars))[0]
 
 
 @functools.cache
@@ -63,7 +72,7 @@ def pinyin_of(ch: str) -> str:
         return ""
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
-    return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda chars: list(chars))[0]
+    return _lazy_pinyin()(ch)
 
 
 def _tidy(s: str) -> str:

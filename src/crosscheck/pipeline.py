@@ -60,11 +60,12 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
-# modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold list):
-# imported on a background thread while the main thread reads and normalises (Polars releases the
-# GIL), instead of in the critical path. The main thread imports none of them while reading, so
-# the two threads never wait on each other's import locks.
-LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter")
+# modules first needed while normalising names (pypinyin, opencc) or after reading (matching with
+# numpy and rapidfuzz, the graph, the hold list): imported on a background thread while the main
+# thread checks the config and reads (Polars releases the GIL), instead of in the critical path.
+# The main thread imports none of them itself before it needs them (then it waits for the import
+# under way), and the background thread needs nothing the main thread is importing.
+LATE_IMPORTS = ("pypinyin", "opencc", "crosscheck.link", "networkx", "xlsxwriter")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
@@ -102,11 +103,11 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
     With `store` (a review.db), earlier review decisions are carried over (carry_over.py) before the
     hold list is written, and the run's cases are recorded in the store."""
     steps = steps or Steps(interactive=False)
+    warming = _warm_imports()  # while the config and headers are checked and the files read
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
         case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
-    warming = _warm_imports()
     prepared: list[Prepared] = []
     def read_and_prepare(key: str, kind: str, spec) -> Prepared:
         return prepare(read_table(config, key, kind, spec, extras=False), catalog, config.last_day)

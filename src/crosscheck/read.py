@@ -16,7 +16,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
 import fastexcel
 import polars as pl
 
@@ -56,6 +55,8 @@ def detect_encoding(data: bytes) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # only for files neither UTF-8 nor GB18030 (rare)
+
     best = charset_normalizer.from_bytes(data[:1_000_000]).best()
     if best is None:
         raise ValueError("cannot tell its text encoding")
