@@ -558,3 +558,13 @@ def test_integer_key_examples():
 
 def normalise_with_key(values) -> pl.DataFrame:
     return normalize_id(pl.DataFrame({"raw": values}, schema={"raw": pl.String}), "raw", prefix="id", as_of=AS_OF)
+
+
+@pytest.mark.parametrize("birth", ["01881027", "00011231", "09991231"])
+def test_a_year_written_with_a_leading_zero_is_no_birth_date(birth):
+    """18-digit numbers whose birth digits start with 0 (year 0188, typed for 1988 or shifted): the
+    date is impossible, so the number is bad_date with no birth date, never a valid number born in
+    1881 (the digits read as an integer lose their leading zero)."""
+    body = "431221" + birth + "001"
+    row = one(body + check_digit(body))
+    assert (row["id_status"], row["id_birth"], row["id_sex"]) == ("bad_date", None, None)

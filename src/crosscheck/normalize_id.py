@@ -24,6 +24,7 @@ missing        empty
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TypeVar
 
 import polars as pl
@@ -139,8 +140,21 @@ def clean_id(raw: pl.Expr) -> pl.Expr:
 
 
 def _birth_date(digits8: pl.Expr, as_of: dt.date) -> pl.Expr:
-    date = digits8.str.to_date("%Y%m%d", strict=False)
-    return pl.when(date.is_between(pl.lit(_EARLIEST_BIRTH), pl.lit(as_of))).then(date)
+    """The birth date of YYYYMMDD digits held as an integer: null unless a real date between 1880
+    and `as_of` (a date table look-up: no text formatting and parsing, and a year written with a
+    leading zero, 0188, cannot pass for 1881-02-07)."""
+    keys, days = _birth_table(as_of)
+    return digits8.replace_strict(keys, days, default=None, return_dtype=pl.Date)
+
+
+@functools.lru_cache(maxsize=8)
+def _birth_table(as_of: dt.date) -> tuple[pl.Series, pl.Series]:
+    """Every date from 1880-01-01 to `as_of` and its YYYYMMDD integer."""
+    days = pl.date_range(_EARLIEST_BIRTH, max(as_of, _EARLIEST_BIRTH), eager=True)
+    if as_of < _EARLIEST_BIRTH:
+        days = days.clear()
+    keys = days.dt.year().cast(pl.Int64) * 10000 + days.dt.month().cast(pl.Int64) * 100 + days.dt.day().cast(pl.Int64)
+    return keys, days
 
 
 def normalize_id(
@@ -168,7 +182,7 @@ def normalize_id(
     excel = shape == -1
     if excel_flag is not None:
         excel = excel | pl.col(excel_flag).fill_null(False)
-    staged = staged.with_columns(_birth_date((body // 1000 % 10**8).cast(pl.String), as_of).alias("__b"),
+    staged = staged.with_columns(_birth_date(body // 1000 % 10**8, as_of).alias("__b"),
                                  _check_remainder(body).alias("__r"))
     staged = staged.with_columns(
         pl.col("__r").replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String).alias("__k"))
