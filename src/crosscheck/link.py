@@ -48,26 +48,49 @@ def compare_pairs(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, 
     return joined.with_columns(id_edit().alias("id_edit")).drop("^_k1[58]_.*$")
 
 
+def _blocked(left: pl.LazyFrame, right: pl.LazyFrame | None, settings: MatchSettings,
+             prune: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Both tables' person columns (computed at once: their normalisation runs in parallel) and
+    their candidate pairs by row position; right=None links a table with itself."""
+    if right is None:
+        lframe = rframe = _materialise(left)
+    else:
+        lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
+    pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
+                            max_pairs=settings.max_pairs_per_rule,
+                            skip_valid_pairs=prune and settings.valid_pairs_settled(),
+                            skip_legacy_keystrokes=prune and not settings.legacy_keystrokes_matter(_with_birth(lframe, rframe))
+                            ).collect()
+    return lframe, rframe, pairs
+
+
+def _with_birth(lframe: pl.DataFrame, rframe: pl.DataFrame) -> bool:
+    return "birth_date" in lframe.columns and "birth_date" in rframe.columns
+
+
+def _fields_of(compared: pl.DataFrame) -> tuple[str, ...]:
+    return ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
+
+
+def _to_keys(pairs: pl.DataFrame, lframe: pl.DataFrame, rframe: pl.DataFrame) -> pl.DataFrame:
+    """Row positions back to the tables' keys, in (l_key, r_key) order."""
+    keys = pairs.with_columns(lframe["_key"].gather(pairs["l_key"]).alias("l_key"),
+                              rframe["_key"].gather(pairs["r_key"]).alias("r_key"))
+    return keys if _sorted_pairs(keys) else keys.sort("l_key", "r_key")
+
+
 def matched_keys(left: pl.LazyFrame, right: pl.LazyFrame, settings: MatchSettings) -> pl.DataFrame:
     """Only who is who: the accepted (`l_key`, `r_key`) pairs of `match_persons(left, right)`, for
     lookups such as the roster's persons in 户籍. Where the weights settle it
     (`MatchSettings.exact_ids_settled`: the same number outweighs any disagreement of the other
     fields), the pairs blocked by the same ID number are accepted without comparing their fields:
     in such a lookup nearly every pair is one, and comparing them was most of its time."""
-    lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
-    with_birth = "birth_date" in lframe.columns and "birth_date" in rframe.columns
-    pairs = candidate_pairs(_by_position(lframe), _by_position(rframe), max_pairs=settings.max_pairs_per_rule,
-                            skip_valid_pairs=settings.valid_pairs_settled(),
-                            skip_legacy_keystrokes=not settings.legacy_keystrokes_matter(with_birth)).collect()
-    settled = pairs["blocked_by"] == "id_exact" if settings.exact_ids_settled(with_birth) else pl.repeat(
-        False, pairs.height, eager=True)
-    rest = pairs.filter(~settled)
-    fields = ("id_number", "name") + (("birth_date",) if with_birth else ())
-    scored = score(compare_pairs(rest, lframe, rframe, settings).lazy(), settings, fields, only_matches=True,
-                   explain=False).collect()
+    lframe, rframe, pairs = _blocked(left, right, settings, prune=True)
+    settled = (pairs["blocked_by"] == "id_exact") & settings.exact_ids_settled(_with_birth(lframe, rframe))
+    compared = compare_pairs(pairs.filter(~settled), lframe, rframe, settings)
+    scored = score(compared.lazy(), settings, _fields_of(compared), only_matches=True, explain=False).collect()
     found = pl.concat([pairs.filter(settled).select("l_key", "r_key"), scored.select("l_key", "r_key")])
-    keys = found.select(lframe["_key"].gather(found["l_key"]).alias("l_key"), rframe["_key"].gather(found["r_key"]).alias("r_key"))
-    return keys.sort("l_key", "r_key")
+    return _to_keys(found, lframe, rframe)
 
 
 def match_persons(
@@ -79,22 +102,10 @@ def match_persons(
     the words out (for lookups that only need who is who, such as roster persons in 户籍). `prune`
     (default: when only matches are asked for and the weights allow it) skips name+birth pairs of two valid numbers
     (`candidate_pairs(skip_valid_pairs=)`); the accepted pairs are the same either way."""
-    if right is None:
-        lframe = rframe = _materialise(left)
-    else:  # both tables computed at once: their normalisation runs in parallel
-        lframe, rframe = pl.collect_all([_person_columns(left), _person_columns(right)])
-    prune = only_matches if prune is None else prune
-    with_birth = "birth_date" in lframe.columns and "birth_date" in rframe.columns
-    pairs = candidate_pairs(_by_position(lframe), None if right is None else _by_position(rframe),
-                            max_pairs=settings.max_pairs_per_rule,
-                            skip_valid_pairs=prune and settings.valid_pairs_settled(),
-                            skip_legacy_keystrokes=prune and not settings.legacy_keystrokes_matter(with_birth)).collect()
+    lframe, rframe, pairs = _blocked(left, right, settings, prune=only_matches if prune is None else prune)
     compared = compare_pairs(pairs, lframe, rframe, settings)
-    fields = ("id_number", "name") + (("birth_date",) if "birth_level" in compared.columns else ())
-    scored = score(compared.lazy(), settings, fields, only_matches=only_matches, explain=explain).collect()
-    keys = scored.with_columns(  # row positions back to the callers' keys
-        lframe["_key"].gather(scored["l_key"]).alias("l_key"), rframe["_key"].gather(scored["r_key"]).alias("r_key"))
-    return keys if _sorted_pairs(keys) else keys.sort("l_key", "r_key")
+    scored = score(compared.lazy(), settings, _fields_of(compared), only_matches=only_matches, explain=explain).collect()
+    return _to_keys(scored, lframe, rframe)
 
 
 def _sorted_pairs(pairs: pl.DataFrame) -> bool:
@@ -102,10 +113,6 @@ def _sorted_pairs(pairs: pl.DataFrame) -> bool:
     keyed in row order (the usual case) keep that order, so a million-pair sort is skipped."""
     dl, dr = pairs["l_key"].diff(), pairs["r_key"].diff()
     return bool(((dl > 0) | ((dl == 0) & (dr > 0))).fill_null(True).all())
-
-
-def _fields_of(scored: pl.DataFrame) -> tuple[str, ...]:
-    return ("id_number", "name") + (("birth_date",) if "birth_level" in scored.columns else ())
 
 
 def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: MatchSettings, *,
@@ -118,13 +125,14 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
     alone). `explain` says which tables' pairs get explanations."""
     out: dict[str, pl.DataFrame] = {}
     frames = dict(zip(rights, pl.collect_all([_person_columns(lf) for lf in rights.values()])))
-    left = _materialise(left).lazy()
-    n_left = left.select(pl.len()).collect().item()
+    lframe = _materialise(left)
+    n_left, left = lframe.height, lframe.lazy()
     groups: dict[tuple[str, ...], list[str]] = {}
     for label, frame in frames.items():
         # a table larger than the left one is matched alone: its own size dominates its blocking,
         # and stacking would copy it
         groups.setdefault((label,) if frame.height > n_left else tuple(frame.columns), []).append(label)
+
     def wanted(label: str) -> bool:
         return explain if isinstance(explain, bool) else label in explain
 

@@ -150,9 +150,7 @@ def _birth_date(digits8: pl.Expr, as_of: dt.date) -> pl.Expr:
 @functools.lru_cache(maxsize=8)
 def _birth_table(as_of: dt.date) -> tuple[pl.Series, pl.Series]:
     """Every date from 1880-01-01 to `as_of` and its YYYYMMDD integer."""
-    days = pl.date_range(_EARLIEST_BIRTH, max(as_of, _EARLIEST_BIRTH), eager=True)
-    if as_of < _EARLIEST_BIRTH:
-        days = days.clear()
+    days = pl.date_range(_EARLIEST_BIRTH, as_of, eager=True)  # empty for an as_of before 1880
     keys = days.dt.year().cast(pl.Int64) * 10000 + days.dt.month().cast(pl.Int64) * 100 + days.dt.day().cast(pl.Int64)
     return keys, days
 
