@@ -4,27 +4,25 @@ The canonical form: Unicode NFKC (full-width letters, compatibility forms), ever
 removed (U+3000 and zero-width ones too), middle-dot variants (• ・ ‧ ． . ∙ ⋅) unified to U+00B7 as
 民委发〔2016〕33号 requires, trailing former-name notes such as （曾用名…） dropped, and traditional
 characters converted to simplified (OpenCC t2s, character by character: a name is not a phrase).
-The pinyin key is the toneless pinyin of each character's most common reading, joined without
-separators (张伟 and 章伟 share `zhangwei`); characters without pinyin stay as they are.
+The pinyin key is the toneless pinyin of each character's most common reading (pypinyin), joined
+without separators (张伟 and 章伟 share `zhangwei`); characters without pinyin stay as they are.
+Both libraries' per-character answers come from the committed table `hanzi.tsv` (see `hanzi`).
 
 Both are defined per character, so a county's names are normalised by looking up its few thousand
-distinct characters once (OpenCC and pypinyin run per character, not per row) and rewriting whole
-columns with Polars (`str.replace_many`); `canonical_name` and `pinyin_key` are the same definition
-for one string, used by tests and explanations.
+distinct characters once (not per row) and rewriting whole columns with Polars
+(`str.replace_many`); `canonical_name` and `pinyin_key` are the same definition for one string,
+used by tests and explanations.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 
 import polars as pl
 
-# readings are per character: skip the phrase dictionary (read by pypinyin when it is imported,
-# which happens on first use: the monthly run warms it on a background thread while reading)
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+from crosscheck import hanzi
 
 MIDDLE_DOT = "\u00b7"
 DOT_CHARS = "\u2022\u30fb\u2027\uff0e\u002e\u2219\u22c5\u00b7\uff65\u0387\u16eb\u2981\u2e31"
@@ -36,27 +34,13 @@ _ASCII_PUNCT = r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"
 
 
 @functools.cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.cache
-def _lazy_pinyin():
-    from pypinyin import Style, lazy_pinyin
-
-    return lambda ch: lazy_pinyin(ch, style=Style.NORMAL, errors=lambda chars: list(chars))[0]
-
-
-@functools.cache
 def canonical_char(ch: str) -> str:
     """The canonical form of one character (a space -> "", a dot variant -> U+00B7, traditional ->
     simplified), iterated to a fixed point so that it is idempotent."""
     s = ch
     for _ in range(4):
         nxt = "".join(
-            "" if _SPACES.fullmatch(c) else MIDDLE_DOT if c in DOT_CHARS else _t2s().convert(c)
+            "" if _SPACES.fullmatch(c) else MIDDLE_DOT if c in DOT_CHARS else hanzi.simplified(c)
             for c in unicodedata.normalize("NFKC", s)
         )
         if nxt == s:
@@ -72,7 +56,7 @@ def pinyin_of(ch: str) -> str:
         return ""
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
-    return _lazy_pinyin()(ch)
+    return hanzi.pinyin(ch)
 
 
 def _tidy(s: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crosscheck import __version__
+from crosscheck import __version__, hanzi
 from crosscheck.carry_over import carry_over
 from crosscheck.cases import build_cases
 from crosscheck.catalog import Catalog, load_catalog
@@ -60,16 +60,17 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
-# modules first needed while normalising names (pypinyin, opencc) or after reading (matching with
-# numpy and rapidfuzz, the graph, the hold list): imported on a background thread while the main
-# thread checks the config and reads (Polars releases the GIL), instead of in the critical path.
-# The main thread imports none of them itself before it needs them (then it waits for the import
-# under way), and the background thread needs nothing the main thread is importing.
-LATE_IMPORTS = ("pypinyin", "opencc", "crosscheck.link", "networkx", "xlsxwriter")
+# modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold
+# list): imported on a background thread while the main thread checks the config and reads
+# (Polars releases the GIL), instead of in the critical path; the names' character table is loaded
+# first. The main thread imports none of them itself before it needs them (then it waits for the
+# import under way), and the background thread needs nothing the main thread is importing.
+LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
     def load() -> None:
+        hanzi.tables()
         for name in names:
             try:
                 importlib.import_module(name)
