@@ -6,8 +6,11 @@ import dataclasses
 import hashlib
 import importlib
 import json
+import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +99,19 @@ def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
     return pl.concat(parts).select("file", "id_status", "rows").sort("file", "id_status")
 
 
+@contextmanager
+def polars_engine() -> Iterator[None]:
+    """Polars' in-memory engine for the queries of a run, unless POLARS_ENGINE_AFFINITY says
+    otherwise. The run is hundreds of queries over frames that fit in memory; Polars 2's default
+    ("auto") runs them about 10% slower in all (3.28 s against 3.60 s, best of 6 alternating runs
+    of the 100k-roster county) and the streaming engine in between (3.51 s)."""
+    if "POLARS_ENGINE_AFFINITY" in os.environ:
+        yield
+        return
+    with pl.Config(engine_affinity="in-memory"):
+        yield
+
+
 def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
               store: Path | None = None) -> RunResult:
     """Screen one month and write cases.parquet, hold_list.xlsx, rejects.parquet, report.html,
@@ -103,7 +119,11 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
 
     With `store` (a review.db), earlier review decisions are carried over (carry_over.py) before the
     hold list is written, and the run's cases are recorded in the store."""
-    steps = steps or Steps(interactive=False)
+    with polars_engine():
+        return _screen_month(config_path, out_dir, steps or Steps(interactive=False), store)
+
+
+def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | None) -> RunResult:
     warming = _warm_imports()  # while the config and headers are checked and the files read
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
