@@ -124,3 +124,17 @@ def test_config_error_is_one_line_exit_2(tmp_path: Path) -> None:
     message = result.stderr.strip()
     assert "roster[0].path" in message and "nowhere.csv" in message
     assert not (tmp_path / "o").exists()
+
+
+def test_queries_run_on_the_in_memory_engine_unless_asked_otherwise(monkeypatch) -> None:
+    import polars as pl
+
+    from crosscheck.pipeline import polars_engine
+
+    monkeypatch.delenv("POLARS_ENGINE_AFFINITY", raising=False)
+    with polars_engine():
+        assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") == "in-memory"
+    assert "POLARS_ENGINE_AFFINITY" not in pl.Config.state(if_set=True)  # restored after the run
+    monkeypatch.setenv("POLARS_ENGINE_AFFINITY", "streaming")  # the user's choice is kept
+    with polars_engine():
+        assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") == "streaming"
