@@ -96,7 +96,7 @@ def main() -> None:
     import polars as pl
 
     rows = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in county.rglob("*.parquet")}
-    print(f"county scale {args.scale:g}: {county}; parquet row counts {rows}")
+    print(f"county {county}; parquet row counts {rows}")
     print(f"crosscheck run (best of {args.repeat}): {min(runs):.2f} s, peak {peak} MB")
     print(f"polars read only (best of {args.repeat}): {min(reads):.2f} s")
     print(f"ratio: {min(runs) / min(reads):.2f}x")
