@@ -53,3 +53,16 @@ def test_the_run_does_not_import_the_libraries():
             "print(any(m.split('.')[0] in ('pypinyin', 'opencc') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_code_point_reads_as_the_libraries_say():
+    """Not only the characters `generate` looks at: every non-ASCII code point but the surrogates
+    gets pypinyin's reading (or itself), so no character outside pypinyin's dictionary is missed."""
+    from pypinyin import Style, lazy_pinyin
+
+    def reading(ch: str) -> str:
+        return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda chars: list(chars))[0]
+
+    differ = [hex(cp) for cp in range(0x80, 0x110000)
+              if not 0xD800 <= cp <= 0xDFFF and hanzi.pinyin(chr(cp)) != reading(chr(cp))]
+    assert differ == []

@@ -138,3 +138,22 @@ def test_queries_run_on_the_in_memory_engine_unless_asked_otherwise(monkeypatch)
     monkeypatch.setenv("POLARS_ENGINE_AFFINITY", "streaming")  # the user's choice is kept
     with polars_engine():
         assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") == "streaming"
+
+
+def test_a_run_uses_the_engine_and_restores_it_on_error(monkeypatch, tmp_path: Path) -> None:
+    import polars as pl
+
+    from crosscheck import pipeline
+
+    monkeypatch.delenv("POLARS_ENGINE_AFFINITY", raising=False)
+    seen = []
+
+    def screen(*args):
+        seen.append(pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY"))
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(pipeline, "_screen_month", screen)
+    with pytest.raises(RuntimeError):
+        pipeline.run_month(tmp_path / "month.yaml", tmp_path / "out")
+    assert seen == ["in-memory"]
+    assert "POLARS_ENGINE_AFFINITY" not in pl.Config.state(if_set=True)

@@ -73,7 +73,10 @@ LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter")
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
     def load() -> None:
-        hanzi.tables()
+        try:
+            hanzi.tables()
+        except OSError:  # reported where names are normalised
+            pass
         for name in names:
             try:
                 importlib.import_module(name)
@@ -102,10 +105,11 @@ def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
 @contextmanager
 def polars_engine() -> Iterator[None]:
     """Polars' in-memory engine for the queries of a run, unless POLARS_ENGINE_AFFINITY says
-    otherwise. The run is hundreds of queries over frames that fit in memory; Polars 2's default
-    ("auto") runs them about 10% slower in all (3.28 s against 3.60 s, best of 6 alternating runs
-    of the 100k-roster county) and the streaming engine in between (3.51 s)."""
-    if "POLARS_ENGINE_AFFINITY" in os.environ:
+    otherwise (or this Polars has no engine setting). The run is hundreds of queries over frames
+    that fit in memory; Polars 2's default ("auto") runs them about 10% slower in all (3.28 s
+    against 3.60 s, best of 6 alternating runs of the 100k-roster county) and the streaming engine
+    in between (3.51 s). The setting is process-wide: one run at a time (the CLI's `run`)."""
+    if "POLARS_ENGINE_AFFINITY" in os.environ or not hasattr(pl.Config, "set_engine_affinity"):
         yield
         return
     with pl.Config(engine_affinity="in-memory"):
