@@ -61,3 +61,33 @@ def test_address_normalisation() -> None:
     out = frame.select(normalize_address(pl.col("a")).alias("n"))["n"].to_list()
     assert out == ["中方镇老垅村10组63号", "中方镇老垅村10组63号", None, None, "中方镇老垅村"]
     assert frame.select(mask_address(normalize_address(pl.col("a"))))["a"].to_list()[0] == "中方镇老垅村10组**号"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from crosscheck.graph_links import nfkc, shared_by_two  # noqa: E402
+
+# addresses as they come: CJK, ASCII, full-width forms, compatibility ideographs, circled
+# numbers, combining marks (which compose with the letter before them), ideographic spaces
+_ADDRESS_CHARS = st.sampled_from(list("新建镇老垅村组号栋室 -#()12aéA") + ["\uff11", "\uff08", "\u3000", "\uf900",
+                                                                       "\u2460", "\u0301", "\u00a0", "\u2f00"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_ADDRESS_CHARS, max_size=12)), max_size=20))
+def test_nfkc_only_where_it_changes_equals_nfkc_everywhere(values):
+    s = pl.Series(values, dtype=pl.String)
+    assert nfkc(s).to_list() == s.str.normalize("NFKC").to_list()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["account", "phone"]), st.sampled_from(["t1", "t2", None]),
+                          st.sampled_from(["h1", "h2", "h3"])), max_size=25))
+def test_shared_by_two_keeps_the_rows_of_ties_of_two_households_in_order(rows):
+    frame = pl.DataFrame(rows, schema={"kind": pl.String, "tie": pl.String, "household_id": pl.String}, orient="row")
+    households: dict = {}
+    for kind, tie, household in rows:
+        households.setdefault((kind, tie), set()).add(household)
+    expected = [r for r in rows if len(households[(r[0], r[1])]) >= 2]
+    assert shared_by_two(frame.lazy(), ["kind", "tie"]).collect().rows() == expected
