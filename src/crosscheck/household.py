@@ -79,14 +79,12 @@ def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
     if key in ctx._cache:
         return ctx._cache[key].lazy()
     rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null()).select(
-        *CASE_COLUMNS, "_key", (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
-    # the 户主 row if listed, else the first row in input order (_key), and the total, in one
-    # group-by; households in the order of their representative rows
-    first = (pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")).arg_min()
-    ctx._cache[key] = (
-        rows.group_by("household_id")
-        .agg(*(pl.col(c).get(first) for c in (*CASE_COLUMNS, "_key") if c != "household_id"),
-             pl.col("amount").sum().alias("household_amount"))
-        .sort("_key").select(*CASE_COLUMNS, "household_amount").collect()
-    )
+        *CASE_COLUMNS, pl.col("_key").cast(pl.Int64), (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
+    # the 户主 row if listed, else the first row in input order (_key): the least rank (_key < 2**40)
+    # and the total in one group-by of two numbers, then those rows by key; households in the
+    # order of their representative rows
+    rank = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")
+    chosen = rows.group_by("household_id").agg(rank.min().alias("_rank"), pl.col("amount").sum().alias("household_amount"))
+    chosen = chosen.select((pl.col("_rank") % (1 << 40)).alias("_key"), "household_amount")
+    ctx._cache[key] = rows.join(chosen, on="_key").sort("_key").select(*CASE_COLUMNS, "household_amount").collect()
     return ctx._cache[key].lazy()
