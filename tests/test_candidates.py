@@ -112,3 +112,32 @@ def test_explosion_stops_before_building_pairs() -> None:
     table = people([None] * n, ["王伟"] * n, [birth] * n)
     with pytest.raises(BlockingExplosion, match="name_birth.*44,850|name_birth.*90,000"):
         candidate_pairs(table, table, max_pairs=10_000).collect()
+
+
+def test_pair_count_of_a_block_past_four_billion_does_not_wrap() -> None:
+    """70,000 x 70,000 records on one placeholder key are 4.9 billion pairs: more than a 32-bit
+    count holds, which would wrap to a small number and let the join run."""
+    from crosscheck.candidates import count_pairs, largest_block
+
+    side = pl.LazyFrame({"k": pl.repeat("000000", 70_000, eager=True)})
+    assert count_pairs(side, side, ["k"]) == 70_000 * 70_000
+    assert largest_block(side, side, ["k"]) == ["000000", 70_000 * 70_000]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.sampled_from(["a", "b", "c"])), max_size=30),
+       st.booleans())
+def test_first_rule_per_pair_against_plain_python(rows, self_link) -> None:
+    from crosscheck.candidates import first_rule_per_pair
+
+    rules = ["a", "b", "c"]
+    pairs = pl.LazyFrame(rows, schema={"l_key": pl.Int64, "r_key": pl.Int64, "blocked_by": pl.String}, orient="row")
+    best: dict = {}
+    for left, right, rule in rows:
+        if self_link:
+            if left == right:
+                continue
+            left, right = min(left, right), max(left, right)
+        if (left, right) not in best or rules.index(rule) < rules.index(best[(left, right)]):
+            best[(left, right)] = rule
+    assert first_rule_per_pair(pairs, rules, self_link).collect().rows() == [(*k, v) for k, v in sorted(best.items())]

@@ -42,16 +42,20 @@ def birth_expr(schema: pl.Schema) -> pl.Expr:
     return pl.col("id_birth")
 
 
-def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> tuple[int, list | None]:
-    """Pairs an equi-join on `on` would produce (nulls excluded), and the key with the most pairs.
-    Only the right rows whose key is on the left are counted (pass the smaller side as `left`)."""
-    lc = left.drop_nulls(on).group_by(on).agg(pl.len().alias("nl"))
-    rc = right.drop_nulls(on).join(lc.select(on), on=on, how="semi").group_by(on).agg(pl.len().alias("nr"))
+def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> int:
+    """Pairs an equi-join on `on` would produce (nulls excluded), without building them: every
+    right row joined to its key's count of left rows, summed (pass the smaller side as `left`)."""
+    lc = left.drop_nulls(on).group_by(on).agg(pl.len().cast(pl.Int64).alias("nl"))
+    return int(right.drop_nulls(on).join(lc, on=on).select(pl.col("nl").sum()).collect().item() or 0)
+
+
+def largest_block(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> list:
+    """The key with the most pairs, and their number (for the message of a rule over its limit)."""
+    lc = left.drop_nulls(on).group_by(on).agg(pl.len().cast(pl.Int64).alias("nl"))
+    rc = right.drop_nulls(on).join(lc.select(on), on=on, how="semi").group_by(on).agg(pl.len().cast(pl.Int64).alias("nr"))
     counts = lc.join(rc, on=on).with_columns((pl.col("nl") * pl.col("nr")).alias("n")).collect()
-    if counts.is_empty():
-        return 0, None
     worst = counts.sort("n", descending=True).row(0, named=True)
-    return int(counts["n"].sum()), [worst[c] for c in on] + [worst["n"]]
+    return [worst[c] for c in on] + [worst["n"]]
 
 
 def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[str], max_pairs: int) -> pl.LazyFrame:
@@ -63,8 +67,9 @@ def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[s
     if right_rows.height == 0:
         return empty
     left, right = left_rows.lazy(), right_rows.lazy()
-    total, worst = count_pairs(left, right, on) if left_rows.height <= right_rows.height else count_pairs(right, left, on)
+    total = count_pairs(left, right, on) if left_rows.height <= right_rows.height else count_pairs(right, left, on)
     if total > max_pairs:
+        worst = largest_block(left, right, on)
         key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])
         raise BlockingExplosion(
             f"blocking rule '{rule}' would build {total:,} candidate pairs (limit {max_pairs:,}); "
@@ -149,10 +154,8 @@ def first_rule_per_pair(pairs: pl.LazyFrame, rules: list[str], self_link: bool) 
             pl.min_horizontal("l_key", "r_key").alias("l_key"), pl.max_horizontal("l_key", "r_key").alias("r_key"),
             "blocked_by")
     order = {r: i for i, r in reversed(list(enumerate(rules)))}
-    return (
-        pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int32).alias("_rank"))
-        .sort("l_key", "r_key", "_rank")
-        .unique(["l_key", "r_key"], keep="first", maintain_order=True)
-        .drop("_rank")
-        .cast(PAIR_SCHEMA)
-    )
+    # sorted by pair and rank, the first row of each pair (a run of equal keys) is its first rule
+    ranked = pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int32).alias("_rank")).sort(
+        "l_key", "r_key", "_rank")
+    repeated = (pl.col("l_key") == pl.col("l_key").shift()) & (pl.col("r_key") == pl.col("r_key").shift())
+    return ranked.filter(~repeated.fill_null(False)).drop("_rank").cast(PAIR_SCHEMA)

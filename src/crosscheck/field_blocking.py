@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crosscheck.candidates import PAIR_SCHEMA, BlockingExplosion, count_pairs, first_rule_per_pair
+from crosscheck.candidates import PAIR_SCHEMA, BlockingExplosion, count_pairs, first_rule_per_pair, largest_block
 
 
 def rule_name(rule: list[str]) -> str:
@@ -35,8 +35,9 @@ def _rule_pairs(left: pl.DataFrame, right: pl.DataFrame, rule: list[str], max_pa
     keys = [f"_b{i}" for i in range(len(rule))]
     lside = left.lazy().select(pl.col("_key").alias("l_key"), *(pl.col(c).alias(k) for c, k in zip(lcols, keys)))
     rside = right.lazy().select(pl.col("_key").alias("r_key"), *(pl.col(c).alias(k) for c, k in zip(rcols, keys)))
-    total, worst = count_pairs(lside, rside, keys)
+    total = count_pairs(lside, rside, keys)
     if total > max_pairs:
+        worst = largest_block(lside, rside, keys)
         raise BlockingExplosion(
             f"blocking rule '{rule_name(rule)}' would build {total:,} candidate pairs (limit {max_pairs:,}); "
             f"its largest block alone gives {worst[-1]:,}: check for a placeholder value in {lcols}"
