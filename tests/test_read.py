@@ -469,3 +469,32 @@ def test_every_leading_bom_is_dropped(tmp_path, encoding):
     (tmp_path / "roster.csv").write_bytes(b"\xef\xbb\xbf" * 3 + csv_text().encode("utf-8"))
     table = read_first(tmp_path, path="roster.csv", encoding=encoding, columns=COLUMNS)
     assert "id_number" in table.frame.columns and table.frame.height == 2
+
+
+def test_xlsx_checked_then_read_is_parsed_once_and_never_stale(tmp_path, monkeypatch):
+    """The header check loads the sheet whole and the read takes that frame; a file changed after
+    the check is read again."""
+    import os
+
+    import fastexcel
+
+    from crosscheck import read as read_module
+
+    write_xlsx(tmp_path / "r.xlsx", {"Sheet1": roster_sheet()})
+    config = load_month_config(write_month(tmp_path, [{"path": "r.xlsx"}]))
+    key, kind, spec = config.inputs()[0]
+    fresh = read_table(config, key, kind, spec).frame  # nothing kept: loaded by the read itself
+    loads = []
+    real = fastexcel.ExcelReader.load_sheet
+    monkeypatch.setattr(fastexcel.ExcelReader, "load_sheet", lambda self, *a, **k: loads.append(k) or real(self, *a, **k))
+    read_headers(config, key, kind, spec)
+    assert_frame_equal(read_table(config, key, kind, spec).frame, fresh)
+    assert [k.get("dtypes") for k in loads if k.get("dtypes") == "string"] == ["string"]  # one parse of the values
+    assert read_module._LOADED_SHEETS == {}
+
+    read_headers(config, key, kind, spec)
+    rows = roster_sheet()
+    rows[1][1] = "王芳"
+    write_xlsx(tmp_path / "r.xlsx", {"Sheet1": rows})
+    os.utime(tmp_path / "r.xlsx", ns=(1, 1))  # a different modification time, whatever the clock
+    assert read_table(config, key, kind, spec).frame["name"].to_list() == ["王芳", "刘德华", "李四"]

@@ -137,7 +137,21 @@ def _open_xlsx(path: Path, label: str):
         raise InputError(f"{label}: not a readable xlsx workbook ({type(e).__name__})") from None
 
 
+# sheets loaded whole by the header check, for the read that follows: calamine parses the whole
+# sheet even for its first row, so the check's parse is kept instead of done twice (keyed by
+# path, sheet, size and modification time; taken out by the read; a few at most)
+_LOADED_SHEETS: dict[tuple, pl.DataFrame] = {}
+
+
+def _sheet_key(path: Path, sheet: str | int | None) -> tuple:
+    stat = path.stat()
+    return (str(path.resolve()), sheet, stat.st_size, stat.st_mtime_ns)
+
+
 def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
+    loaded = _LOADED_SHEETS.pop(_sheet_key(path, spec.sheet), None)
+    if loaded is not None:
+        return loaded
     reader = _open_xlsx(path, label)
     try:
         return reader.load_sheet(spec.sheet if spec.sheet is not None else 0, dtypes="string").to_polars()
@@ -207,11 +221,18 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
         if spec.sheet is not None and spec.sheet not in reader.sheet_names:
             raise ConfigError(f"{where}.sheet: sheet '{spec.sheet}' not found in {label} "
                               f"(sheets: {', '.join(reader.sheet_names)})")
-        try:
-            sheet = reader.load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
-        except Exception as e:
-            raise InputError(f"{label}: sheet cannot be read ({type(e).__name__})") from None
-        columns = [c.name for c in sheet.available_columns()]
+        try:  # the whole sheet, kept for the read (the first row costs as much)
+            whole = reader.load_sheet(spec.sheet if spec.sheet is not None else 0, dtypes="string").to_polars()
+            columns = whole.columns
+            while len(_LOADED_SHEETS) >= 8:
+                _LOADED_SHEETS.pop(next(iter(_LOADED_SHEETS)))
+            _LOADED_SHEETS[_sheet_key(path, spec.sheet)] = whole
+        except Exception:  # what cannot be loaded whole is reported by the read, with its reason
+            try:
+                sheet = reader.load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
+            except Exception as e:
+                raise InputError(f"{label}: sheet cannot be read ({type(e).__name__})") from None
+            columns = [c.name for c in sheet.available_columns()]
     else:
         with path.open("rb") as fh:
             head = fh.read(65536)
