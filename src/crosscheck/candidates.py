@@ -96,12 +96,16 @@ def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int, le
         typed = pl.concat([
             bad.select("_key", "id").join(n18, on="id").drop("id"),
             legacy.select("_key", pl.col("id15").cast(pl.Int64).alias("id_key")).join(n15, on="id_key").drop("id_key"),
-        ]).select(pl.col("_key").alias(f"{a_name}_key"), "neighbour_key")
-        target = b.filter(pl.col("id_status").is_in(["valid", "legacy15"])).select(
-            pl.col("_key").alias(f"{b_name}_key"), pl.col("_id_key").alias("neighbour_key"))
-        # most neighbours are nobody's number: drop them before counting and joining
+        ]).select(pl.col("_key").alias(f"{a_name}_key"), "neighbour_key").collect()
+        if typed.height == 0:
+            continue
+        # the other side's numbers that are one of these neighbours (few: most neighbours are
+        # nobody's number), found in one pass over it instead of materialising all its valid ones
+        target = b.filter(pl.col("_id_key").is_in(typed["neighbour_key"].unique().implode()),
+                          pl.col("id_status").is_in(["valid", "legacy15"])).select(
+            pl.col("_key").alias(f"{b_name}_key"), pl.col("_id_key").alias("neighbour_key")).collect()
         typed = typed.join(target.select("neighbour_key"), on="neighbour_key", how="semi")
-        out.append(_guarded_join("id_keystroke", typed, target, ["neighbour_key"], max_pairs))
+        out.append(_guarded_join("id_keystroke", typed.lazy(), target.lazy(), ["neighbour_key"], max_pairs))
     return out
 
 
