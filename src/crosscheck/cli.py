@@ -7,20 +7,20 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from crosscheck.errors import CrosscheckError
-from crosscheck.progress import Steps
+from crosscheck.progress import LazyConsole, Steps
 
 app = typer.Typer(help="crosscheck: 救助资金发放前比对 (pre-payment cross-check of social-assistance rosters).",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False)  # locals may hold personal data
-err = Console(stderr=True)
-console = Console()
+err = LazyConsole(stderr=True)
+console = LazyConsole()
 
 
 def _fail(e: CrosscheckError) -> None:
+    from rich.markup import escape
+
     err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(e.exit_code)
 

@@ -64,11 +64,11 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
 
 
 # modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold
-# list): imported on a background thread while the main thread checks the config and reads
+# list, the CLI's summary): imported on a background thread while the main thread checks the config and reads
 # (Polars releases the GIL), instead of in the critical path; the names' character table is loaded
 # first. The main thread imports none of them itself before it needs them (then it waits for the
 # import under way), and the background thread needs nothing the main thread is importing.
-LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter")
+LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter", "rich.console")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:

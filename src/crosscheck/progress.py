@@ -52,3 +52,18 @@ class Steps:
             self._progress.update(task, completed=total, refresh=True)
         else:
             log.info("%s: %.2fs", label, elapsed)
+
+
+class LazyConsole:
+    """rich's Console, made on first use: rich takes about 50 ms to import, which the monthly run
+    spends on its background thread while it reads (pipeline.LATE_IMPORTS) instead of before."""
+
+    def __init__(self, **options) -> None:
+        self._options, self._console = options, None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)

@@ -6,20 +6,21 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from crosscheck.errors import CrosscheckError
+from crosscheck.progress import LazyConsole
 
 review_app = typer.Typer(help="The inspectors' review web page on a case store (review.db).", no_args_is_help=True)
 users_app = typer.Typer(help="Users of the review page: add, list, remove.", no_args_is_help=True)
-err = Console(stderr=True)
-console = Console()
+err = LazyConsole(stderr=True)
+console = LazyConsole()
 
 STORE = typer.Option(..., "--store", help="the case store (review.db) written by `crosscheck run --store`")
 
 
 def _fail(e: CrosscheckError) -> None:
+    from rich.markup import escape
+
     err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     raise typer.Exit(e.exit_code)
 
