@@ -125,7 +125,7 @@ def test_pair_count_of_a_block_past_four_billion_does_not_wrap() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.sampled_from(["a", "b", "c"])), max_size=30),
+@given(st.lists(st.tuples(st.integers(-2, 4), st.integers(-2, 4), st.sampled_from(["a", "b", "c"])), max_size=30),
        st.booleans())
 def test_first_rule_per_pair_against_plain_python(rows, self_link) -> None:
     from crosscheck.candidates import first_rule_per_pair

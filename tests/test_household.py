@@ -23,7 +23,9 @@ _row = st.fixed_dictionaries({
 def test_household_payment_is_the_head_or_first_row_and_the_total(rows, programs):
     frame = roster([{"household_id": r["household_id"], "program": r["program"]} for r in rows]).with_columns(
         pl.Series("relation", [r["relation"] for r in rows], dtype=pl.String),
-        pl.Series("amount", [r["amount"] for r in rows], dtype=pl.Float64))
+        pl.Series("amount", [r["amount"] for r in rows], dtype=pl.Float64),
+        # keys in input order but not positions: negative and far past 2**40
+        (pl.int_range(pl.len(), dtype=pl.Int64) * 7 - 2**45).alias("_key"))
     got = household_payment(context(frame), sorted(programs)).collect()
     chosen: dict[str, int] = {}
     totals: dict[str, float] = {}

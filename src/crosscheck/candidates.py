@@ -161,5 +161,6 @@ def first_rule_per_pair(pairs: pl.LazyFrame, rules: list[str], self_link: bool) 
     # sorted by pair and rank, the first row of each pair (a run of equal keys) is its first rule
     ranked = pairs.with_columns(pl.col("blocked_by").replace_strict(order, return_dtype=pl.Int32).alias("_rank")).sort(
         "l_key", "r_key", "_rank")
-    repeated = (pl.col("l_key") == pl.col("l_key").shift()) & (pl.col("r_key") == pl.col("r_key").shift())
-    return ranked.filter(~repeated.fill_null(False)).drop("_rank").cast(PAIR_SCHEMA)
+    repeated = ((pl.int_range(pl.len()) > 0) & pl.col("l_key").eq_missing(pl.col("l_key").shift())
+                & pl.col("r_key").eq_missing(pl.col("r_key").shift()))
+    return ranked.filter(~repeated).drop("_rank").cast(PAIR_SCHEMA)

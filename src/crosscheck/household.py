@@ -79,12 +79,13 @@ def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
     if key in ctx._cache:
         return ctx._cache[key].lazy()
     rows = ctx.roster.filter(pl.col("program").is_in(programs), pl.col("household_id").is_not_null()).select(
-        *CASE_COLUMNS, pl.col("_key").cast(pl.Int64), (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
-    # the 户主 row if listed, else the first row in input order (_key): the least rank (_key < 2**40)
-    # and the total in one group-by of two numbers, then those rows by key; households in the
-    # order of their representative rows
-    rank = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_key")
+        *CASE_COLUMNS, "_key", (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
+    # the 户主 row if listed, else the first row in input order (_key): the least rank over the rows'
+    # places in key order (`_i`, stable for equal keys), and the total, in one group-by of two
+    # numbers; then those rows by place; households in the order of their representative rows
+    rows = rows.sort("_key", maintain_order=True).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
+    rank = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_i")
     chosen = rows.group_by("household_id").agg(rank.min().alias("_rank"), pl.col("amount").sum().alias("household_amount"))
-    chosen = chosen.select((pl.col("_rank") % (1 << 40)).alias("_key"), "household_amount")
-    ctx._cache[key] = rows.join(chosen, on="_key").sort("_key").select(*CASE_COLUMNS, "household_amount").collect()
+    chosen = chosen.select((pl.col("_rank") % (1 << 40)).alias("_i"), "household_amount")
+    ctx._cache[key] = rows.join(chosen, on="_i").sort("_i").select(*CASE_COLUMNS, "household_amount").collect()
     return ctx._cache[key].lazy()

@@ -26,7 +26,7 @@ from crosscheck.graph_groups import groups_export, link_graph
 from crosscheck.hold_list import write_hold_list
 from crosscheck.prepare import Prepared, prepare
 from crosscheck.progress import Steps
-from crosscheck.read import read_headers, read_table
+from crosscheck.read import forget_loaded_sheets, read_headers, read_table
 from crosscheck.report import render_report
 from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
 from crosscheck.store import Store
@@ -150,6 +150,7 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
                 advance()
         finally:  # on an error (or Ctrl-C), files not yet started are not read
             pool.shutdown(wait=True, cancel_futures=True)
+            forget_loaded_sheets()
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}
     for p in prepared:

@@ -143,6 +143,11 @@ def _open_xlsx(path: Path, label: str):
 _LOADED_SHEETS: dict[tuple, pl.DataFrame] = {}
 
 
+def forget_loaded_sheets() -> None:
+    """Drop the sheets kept by header checks whose reads did not come (a run stopped early)."""
+    _LOADED_SHEETS.clear()
+
+
 def _sheet_key(path: Path, sheet: str | int | None) -> tuple:
     stat = path.stat()
     return (str(path.resolve()), sheet, stat.st_size, stat.st_mtime_ns)
