@@ -42,17 +42,22 @@ def birth_expr(schema: pl.Schema) -> pl.Expr:
     return pl.col("id_birth")
 
 
+def _key_counts(lf: pl.LazyFrame, on: list[str], name: str) -> pl.LazyFrame:
+    """Rows per non-null key, as Int64 (products of counts pass 2**32)."""
+    return lf.drop_nulls(on).group_by(on).agg(pl.len().cast(pl.Int64).alias(name))
+
+
 def count_pairs(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> int:
     """Pairs an equi-join on `on` would produce (nulls excluded), without building them: every
     right row joined to its key's count of left rows, summed (pass the smaller side as `left`)."""
-    lc = left.drop_nulls(on).group_by(on).agg(pl.len().cast(pl.Int64).alias("nl"))
+    lc = _key_counts(left, on, "nl")
     return int(right.drop_nulls(on).join(lc, on=on).select(pl.col("nl").sum()).collect().item() or 0)
 
 
 def largest_block(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> list:
     """The key with the most pairs, and their number (for the message of a rule over its limit)."""
-    lc = left.drop_nulls(on).group_by(on).agg(pl.len().cast(pl.Int64).alias("nl"))
-    rc = right.drop_nulls(on).join(lc.select(on), on=on, how="semi").group_by(on).agg(pl.len().cast(pl.Int64).alias("nr"))
+    lc = _key_counts(left, on, "nl")
+    rc = _key_counts(right.join(lc.select(on), on=on, how="semi"), on, "nr")
     counts = lc.join(rc, on=on).with_columns((pl.col("nl") * pl.col("nr")).alias("n")).collect()
     worst = counts.sort("n", descending=True).row(0, named=True)
     return [worst[c] for c in on] + [worst["n"]]

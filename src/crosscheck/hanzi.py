@@ -16,8 +16,7 @@ Why a table: the monthly run needs a few thousand characters, but importing pypi
 41,923-character dictionary as Python source) takes a quarter of a second, about as long as
 normalising 700,000 names; the table loads in about 30 ms. For every valid Unicode character the
 answers are the libraries' (tested over every code point); a lone surrogate, which OpenCC refused,
-is left as it is. Generating it is the only use of
-the two libraries.
+is left as it is. Generating the table is the only use of the two libraries.
 """
 
 from __future__ import annotations

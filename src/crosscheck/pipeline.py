@@ -64,9 +64,9 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
 
 
 # modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold
-# list, the CLI's summary): imported on a background thread while the main thread checks the config and reads
-# (Polars releases the GIL), instead of in the critical path; the names' character table is loaded
-# first. The main thread imports none of them itself before it needs them (then it waits for the
+# list, the CLI's summary): imported on a background thread while the main thread checks the
+# config and reads (Polars releases the GIL), instead of in the critical path; the names'
+# character table is loaded first. The main thread imports none of them itself before it needs them (then it waits for the
 # import under way), and the background thread needs nothing the main thread is importing.
 LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter", "rich.console")
 

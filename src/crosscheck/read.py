@@ -153,13 +153,18 @@ def _sheet_key(path: Path, sheet: str | int | None) -> tuple:
     return (str(path.resolve()), sheet, stat.st_size, stat.st_mtime_ns)
 
 
+def _sheet(spec: InputFile) -> str | int:
+    """The sheet named in the config, else the first."""
+    return spec.sheet if spec.sheet is not None else 0
+
+
 def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
     loaded = _LOADED_SHEETS.pop(_sheet_key(path, spec.sheet), None)
     if loaded is not None:
         return loaded
     reader = _open_xlsx(path, label)
     try:
-        return reader.load_sheet(spec.sheet if spec.sheet is not None else 0, dtypes="string").to_polars()
+        return reader.load_sheet(_sheet(spec), dtypes="string").to_polars()
     except Exception as e:
         raise InputError(f"{label}: sheet cannot be read ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
@@ -227,14 +232,14 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
             raise ConfigError(f"{where}.sheet: sheet '{spec.sheet}' not found in {label} "
                               f"(sheets: {', '.join(reader.sheet_names)})")
         try:  # the whole sheet, kept for the read (the first row costs as much)
-            whole = reader.load_sheet(spec.sheet if spec.sheet is not None else 0, dtypes="string").to_polars()
+            whole = reader.load_sheet(_sheet(spec), dtypes="string").to_polars()
             columns = whole.columns
             while len(_LOADED_SHEETS) >= 8:
                 _LOADED_SHEETS.pop(next(iter(_LOADED_SHEETS)))
             _LOADED_SHEETS[_sheet_key(path, spec.sheet)] = whole
         except Exception:  # what cannot be loaded whole is reported by the read, with its reason
             try:
-                sheet = reader.load_sheet(spec.sheet or 0, n_rows=1, dtypes="string")
+                sheet = reader.load_sheet(_sheet(spec), n_rows=1, dtypes="string")
             except Exception as e:
                 raise InputError(f"{label}: sheet cannot be read ({type(e).__name__})") from None
             columns = [c.name for c in sheet.available_columns()]
