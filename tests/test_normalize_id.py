@@ -568,3 +568,12 @@ def test_a_year_written_with_a_leading_zero_is_no_birth_date(birth):
     body = "431221" + birth + "001"
     row = one(body + check_digit(body))
     assert (row["id_status"], row["id_birth"], row["id_sex"]) == ("bad_date", None, None)
+
+
+@given(st.lists(st.one_of(st.none(), st.text("0123456789Xx ", max_size=19), st.sampled_from(FIXED_VALID)), max_size=40))
+def test_without_sex_and_region_the_other_columns_are_the_same(raws):
+    frame = pl.DataFrame({"raw": raws}, schema={"raw": pl.String})
+    full = normalize_id(frame, "raw", prefix="id", as_of=AS_OF)
+    lean = normalize_id(frame, "raw", prefix="id", as_of=AS_OF, sex_and_region=False)
+    assert lean.columns == ["raw", "id", "id_status", "id_birth", "id_key"]
+    assert_frame_equal(lean, full.drop("id_sex", "id_region"))

@@ -157,10 +157,11 @@ def _birth_table(as_of: dt.date) -> tuple[pl.Series, pl.Series]:
 
 def normalize_id(
     frame: FrameT, raw: str, *, prefix: str | None = None, excel_flag: str | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | None = None, sex_and_region: bool = True,
 ) -> FrameT:
     """Add `{prefix}` (normalised number), `_status`, `_birth`, `_sex`, `_region` and `_key` (the
-    number as an integer, for joins) to a frame.
+    number as an integer, for joins) to a frame; `sex_and_region=False` leaves out `_sex` and
+    `_region` (the monthly run uses neither).
 
     `raw` names the raw string column; `excel_flag` an optional boolean column set by the reader for
     cells Excel stored as numbers; `as_of` the latest plausible birth date (default: today). Works
@@ -180,33 +181,33 @@ def normalize_id(
     excel = shape == -1
     if excel_flag is not None:
         excel = excel | pl.col(excel_flag).fill_null(False)
-    staged = staged.with_columns(_birth_date(body // 1000 % 10**8, as_of).alias("__b"),
-                                 _check_remainder(body).alias("__r"))
+    # the check sum's index in CHECK_CHARS (`__r`) and the last character's (`__l`): a number
+    # checks when they agree
     staged = staged.with_columns(
-        pl.col("__r").replace_strict(dict(enumerate(CHECK_CHARS)), default=None, return_dtype=pl.String).alias("__k"))
-    birth, check = pl.col("__b"), pl.col("__k")
+        _birth_date(body // 1000 % 10**8, as_of).alias("__b"), _check_remainder(body).alias("__r"),
+        c.str.slice(17, 1).replace_strict(_CHECK_INDEX, default=None, return_dtype=pl.Int64).alias("__l"))
+    birth, remainder, last = pl.col("__b"), pl.col("__r"), pl.col("__l")
     legacy = is15 & birth.is_not_null()
     status = (
         pl.when(c.is_null()).then(pl.lit("missing"))
         .when(excel).then(pl.lit("excel_number"))
-        .when(is18 & birth.is_not_null() & (check == c.str.slice(17, 1))).then(pl.lit("valid"))
+        .when(is18 & birth.is_not_null() & (remainder == last)).then(pl.lit("valid"))
         .when(is18 & birth.is_not_null()).then(pl.lit("bad_check"))
         .when(legacy).then(pl.lit("legacy15"))
         .when(is18 | is15).then(pl.lit("bad_date"))
         .otherwise(pl.lit("malformed"))
     )
     # a legacy number's 18-digit form is built only for the legacy rows (few): the body with its check
-    converted = pl.when(legacy).then(body).cast(pl.String).str.zfill(17) + pl.when(legacy).then(check)
-    sex = pl.when(birth.is_not_null()).then(
-        pl.when(body % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
+    check = pl.lit(pl.Series(list(CHECK_CHARS))).gather(pl.when(legacy).then(remainder))
+    converted = pl.when(legacy).then(body).cast(pl.String).str.zfill(17) + check
+    out = [pl.coalesce(converted, c).alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth")]
+    if sex_and_region:
+        out += [pl.when(birth.is_not_null()).then(pl.when(body % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
+                .alias(f"{p}_sex"), pl.when(is18 | is15).then(c.str.slice(0, 6)).alias(f"{p}_region")]
     # the normalised 18-character number as one integer (body * 11 + its last character's index),
     # for blocking joins: the same as keystrokes.id_key of the number, null for any other length
-    last = pl.coalesce(pl.when(legacy).then(pl.col("__r")),
-                       c.str.slice(17, 1).replace_strict(_CHECK_INDEX, default=None, return_dtype=pl.Int64))
-    return staged.with_columns(
-        pl.coalesce(converted, c).alias(p), status.alias(f"{p}_status"), birth.alias(f"{p}_birth"), sex.alias(f"{p}_sex"),
-        pl.when(is18 | is15).then(c.str.slice(0, 6)).alias(f"{p}_region"), (body * 11 + last).alias(f"{p}_key"),
-    ).drop("__c", "__shape", "__n", "__b", "__k", "__r")
+    key = body * 11 + pl.when(legacy).then(remainder).otherwise(last)
+    return staged.with_columns(*out, key.alias(f"{p}_key")).drop("__c", "__shape", "__n", "__b", "__r", "__l")
 
 
 def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:

@@ -24,7 +24,7 @@ from crosscheck.config import MonthConfig, load_month_config
 from crosscheck.findings import ScreenContext
 from crosscheck.graph_groups import groups_export, link_graph
 from crosscheck.hold_list import write_hold_list
-from crosscheck.prepare import Prepared, prepare
+from crosscheck.prepare import Prepared, normalize_people, prepare_values
 from crosscheck.progress import Steps
 from crosscheck.read import forget_loaded_sheets, read_headers, read_table
 from crosscheck.report import render_report
@@ -68,6 +68,11 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
 # config and reads (Polars releases the GIL), instead of in the critical path; the names'
 # character table is loaded first. The main thread imports none of them itself before it needs them (then it waits for the
 # import under way), and the background thread needs nothing the main thread is importing.
+# a file of this many rows has its ID numbers and names normalised on its own, as soon as it is
+# read, beside the reading of the others; the smaller files' are normalised together at the end,
+# where one pass over all their values saves each file's fixed cost (prepare.normalize_people)
+ALONE_ROWS = 200_000
+
 LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter", "rich.console")
 
 
@@ -134,23 +139,33 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
         case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
     prepared: list[Prepared] = []
-    def read_and_prepare(key: str, kind: str, spec) -> Prepared:
-        return prepare(read_table(config, key, kind, spec, extras=False), catalog, config.last_day)
+    def read_and_prepare(key: str, kind: str, spec) -> tuple[Prepared, bool]:
+        p = prepare_values(read_table(config, key, kind, spec, extras=False), catalog)
+        if p.frame.height < ALONE_ROWS:
+            return p, False
+        return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0]), True
 
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
         # two files at a time, the largest first (户籍 would otherwise start last and finish
         # alone): much of a file's preparation is Python between Polars calls, which the other
-        # file's Polars work overlaps; results (and the first error) in input order
+        # file's Polars work overlaps; results (and the first error) in input order. A large
+        # file's people are normalised in its own task, the other files' all at once at the end
         size = {i: config.resolve(spec.path).stat().st_size for i, (_, _, spec) in enumerate(inputs)}
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read")
+        done: list[bool] = []
         try:
             futures = {i: pool.submit(read_and_prepare, *inputs[i]) for i in sorted(size, key=lambda i: -size[i])}
             for i in range(len(inputs)):
-                prepared.append(futures[i].result())
+                p, normalised = futures[i].result()
+                prepared.append(p)
+                done.append(normalised)
                 advance()
         finally:  # on an error (or Ctrl-C), files not yet started are not read
             pool.shutdown(wait=True, cancel_futures=True)
             forget_loaded_sheets()
+        rest = [i for i, d in enumerate(done) if not d]
+        for i, frame in zip(rest, normalize_people([prepared[i].frame for i in rest], config.last_day)):
+            prepared[i] = dataclasses.replace(prepared[i], frame=frame)
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}
     for p in prepared:
