@@ -17,9 +17,11 @@ _ASCII_DIGITS = [str(i) for i in range(10)]
 
 
 def blank_to_null(raw: pl.Expr) -> pl.Expr:
-    """Trimmed text; empty (or only spaces) becomes null."""
-    # `replace` rather than when/then: a third of the time on wide text columns
-    return raw.str.strip_chars(" \t\r\n\u3000\u00a0\ufeff").replace("", None)
+    """Trimmed text: white space (Unicode's: U+3000 and U+00A0 too) and a leading byte-order mark
+    dropped at both ends; empty (or only spaces) becomes null."""
+    # Unicode white space is Polars' default set, trimmed in a third of the time a set of
+    # characters takes; `replace` rather than when/then: a third of the time on wide text columns
+    return raw.str.strip_chars_start("\ufeff").str.strip_chars().replace("", None)
 
 
 def parse_date(raw: pl.Expr) -> pl.Expr:
@@ -63,16 +65,19 @@ def account_number(raw: pl.Expr) -> pl.Expr:
     digits are lost, and two different accounts would look alike), and for placeholders (fewer than
     6 digits, or one digit repeated: 0, 000000, 111111), which would tie everyone who has one."""
     scientific = raw.str.contains(r"^\s*[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+\s*$")
-    digits = digits_only(raw)
+    digits = _digits(raw)  # "" for no digit: a placeholder too
     one_digit = "^(?:" + "|".join(f"{d}+" for d in range(10)) + ")$"
-    placeholder = (digits.str.len_chars() < 6) | digits.str.contains(one_digit)
+    placeholder = (digits.str.len_bytes() < 6) | digits.str.contains(one_digit)
     return pl.when(~scientific.fill_null(False) & ~placeholder.fill_null(False)).then(digits)
+
+
+def _digits(raw: pl.Expr) -> pl.Expr:
+    return raw.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS).str.replace_all(r"[^0-9]", "")
 
 
 def digits_only(raw: pl.Expr) -> pl.Expr:
     """Bank account or card number: digits only (spaces, dashes, full-width digits dropped)."""
-    s = raw.str.replace_many(_FULLWIDTH_DIGITS, _ASCII_DIGITS).str.replace_all(r"[^0-9]", "")
-    return pl.when(s.str.len_chars() > 0).then(s)
+    return _digits(raw).replace("", None)
 
 
 def parse_phone(raw: pl.Expr) -> pl.Expr:
