@@ -51,9 +51,9 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
     looks at are resolved: the property rules look at means-tested households, a fraction of the
     roster; the proxy rule at the households with a payee."""
     roster = ctx.roster.filter(pl.col("household_id").is_not_null())
+    if only is not None:  # first: `only` is often a few households
+        roster = roster.join(only, on="household_id", how="semi")
     households = roster.filter(pl.col("program").is_in(programs)).select("household_id").unique()
-    if only is not None:
-        households = households.join(only, on="household_id", how="semi")
     roster = roster.join(households, on="household_id", how="semi")
     from_roster = roster.select(pl.col("household_id"), *_person(roster, "roster"))
     parts = [from_roster]
@@ -64,7 +64,7 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
             .join(hukou_numbers(ctx).lazy(), on="_key")
             .select("household_id", "household_no").drop_nulls().unique()
         )
-        family = numbers.join(hukou.filter(pl.col("household_no").is_not_null()), on="household_no")
+        family = numbers.join(hukou, on="household_no")  # null numbers never join
         parts.append(family.select(pl.col("household_id"), *_person(family, "household")))
     members = pl.concat(parts).unique(["household_id", "m_ref"], maintain_order=True).collect()
     return members.sort("household_id", "m_origin", "m_ref").with_columns(
