@@ -8,7 +8,7 @@ household id, the same account, phone and address: one family, never a tie); `--
 rings of 3 to 5 unrelated households chained by accounts, phones and payees (two or more kinds);
 one-kind decoy chains (3 households on one phone); and addresses shared by 20 households each (over
 the cap: reported, not linked). Then times, in one process: the links (group-bys), the graph and
-its components (networkx), and the linked_households rule; checks that every ring is flagged whole
+its components (adjacency dicts), and the linked_households rule; checks that every ring is flagged whole
 and nothing else is; reports seconds and peak memory.
 """
 
@@ -110,7 +110,7 @@ def main() -> None:
           f"components {lg.components.height:,}")
     print(f"rings found whole: {len(groups & planted):,} of {len(planted):,}; other flagged groups: {len(groups - planted)}")
     print("| step | seconds |\n|---|---:|")
-    print(f"| links (group-bys, families, caps) | {t1 - t0:.2f} |\n| graph and components (networkx) | {t2 - t1:.2f} |")
+    print(f"| links (group-bys, families, caps) | {t1 - t0:.2f} |\n| graph and components (adjacency dicts) | {t2 - t1:.2f} |")
     print(f"| linked_households (paths, findings) | {t3 - t2:.2f} |\n| **graph stage total** | **{t3 - t0:.2f}** |")
     print(f"peak memory {peak_mb():,} MB")
     if groups != planted:

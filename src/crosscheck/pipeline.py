@@ -73,7 +73,7 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
 # where one pass over all their values saves each file's fixed cost (prepare.normalize_people)
 ALONE_ROWS = 200_000
 
-LATE_IMPORTS = ("crosscheck.link", "networkx", "xlsxwriter", "rich.console")
+LATE_IMPORTS = ("crosscheck.link", "xlsxwriter", "rich.console")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
