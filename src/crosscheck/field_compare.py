@@ -84,7 +84,7 @@ def clean_values(frame: pl.DataFrame | pl.LazyFrame, columns: list[str]):
         col = pl.col(c)
         text = col.dt.strftime("%Y%m%d") if schema[c] in (pl.Date, pl.Datetime) else col.cast(pl.String)
         text = text.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
-        exprs.append(pl.when(text.str.len_chars() > 0).then(text).alias(c))
+        exprs.append(text.replace("", None).alias(c))  # not when/then: that computes `text` twice
     return frame.with_columns(exprs)
 
 

@@ -63,7 +63,7 @@ def normalize_address(col: pl.Expr) -> pl.Expr:
     """Full-width forms folded (NFKC), spaces and punctuation dropped: 新建镇 老垅村10组 63号 ->
     新建镇老垅村10组63号. Empty results are null."""
     s = col.map_batches(nfkc, return_dtype=pl.String).str.replace_all(r"[\s\p{P}]", "")
-    return pl.when(s.str.len_chars() > 0).then(s)
+    return s.replace("", None)  # not when/then: that computes `s` twice
 
 
 def mask_address(col: pl.Expr) -> pl.Expr:

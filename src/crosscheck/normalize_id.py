@@ -98,7 +98,7 @@ def _clean(raw: pl.Expr) -> pl.Expr:
         .str.replace_many(_FULLWIDTH, _ASCII)
         .str.to_uppercase()
     )
-    return pl.when(cleaned.str.len_chars() > 0).then(cleaned)
+    return cleaned.replace("", None)  # not when/then: that computes `cleaned` twice
 
 
 _CANONICAL = r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$"
