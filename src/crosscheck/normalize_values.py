@@ -49,7 +49,8 @@ def parse_amount(raw: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[\s,，元￥¥]|RMB|人民币|/月|每月|[(（]月[)）]", "")
         .str.replace_all("．", ".")
     )
-    return pl.when(s.str.contains(r"^-?[0-9]+(\.[0-9]+)?$")).then(s.cast(pl.Float64, strict=False))
+    # the whole value as the one group: `s` used once (a when/then on it would compute it twice)
+    return s.str.extract(r"^(-?[0-9]+(?:\.[0-9]+)?)$", 1).cast(pl.Float64, strict=False)
 
 
 def parse_capital(raw: pl.Expr) -> pl.Expr:

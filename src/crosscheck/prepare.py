@@ -51,23 +51,22 @@ class Prepared:
     rows_read: int
 
 
-_PARSED_ONCE = {"amount", "registered_capital", "released_on", "program"}
+_PARSED_ONCE = {"amount", "registered_capital", "program", *DATE_FIELDS}
 
 
 def _parsers(catalog: Catalog) -> dict[str, object]:
-    """The fields whose parsed value both the rejects and the typed frame need: parsed once."""
+    """The fields whose parsed value both the rejects and the typed frame may need: parsed once."""
     lookup = program_lookup(catalog.programs)
-    return {"amount": parse_amount, "registered_capital": parse_capital, "released_on": parse_date,
-            "program": lambda e: parse_program(e, lookup)}
+    return {"amount": parse_amount, "registered_capital": parse_capital, "program": lambda e: parse_program(e, lookup),
+            **{field: parse_date for field in DATE_FIELDS}}
 
 
 def _typed_columns(kind: str, present: set[str], catalog: Catalog) -> list[pl.Expr]:
-    """Typed columns; the fields of _PARSED_ONCE come from their `__p_` columns (see `prepare`)."""
+    """Typed columns; the fields of _PARSED_ONCE (amounts, programs, dates) come from their `__p_`
+    columns (see `prepare_values`)."""
     exprs = [pl.col(f"__p_{field}").alias(field) for field in present & _PARSED_ONCE]
     for field in present & set(TEXT_FIELDS):
         exprs.append(blank_to_null(pl.col(field)).alias(field))
-    for field in (present & set(DATE_FIELDS)) - _PARSED_ONCE:
-        exprs.append(parse_date(pl.col(field)).alias(field))
     if "bank_account" in present:
         exprs.append(account_number(pl.col("bank_account")).alias("bank_account"))
     if "phone" in present:
@@ -89,7 +88,8 @@ def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str
         checks.append((field, raw.is_null(), f"{field} is empty"))
         if field == "program":
             continue  # unknown labels are checked after parsing
-        checks.append((field, is_unparseable(pl.col(field), parse_date(pl.col(field))), f"{field} is not a date"))
+        parsed = pl.col(f"__p_{field}") if field in _PARSED_ONCE else parse_date(pl.col(field))
+        checks.append((field, is_unparseable(pl.col(field), parsed), f"{field} is not a date"))
     what = {"amount": "a number", "registered_capital": "a number", "released_on": "a date"}
     for field in MUST_PARSE.get(kind, ()):
         if field in present:
