@@ -64,6 +64,10 @@ def largest_block(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> lis
 
 
 def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[str], max_pairs: int) -> pl.LazyFrame:
+    """The pairs of an equi-join on `on`, unless there would be more than `max_pairs`. The larger
+    side is scanned once: its rows that meet a key of the smaller side, each with that key's count
+    of smaller-side rows, are kept (their counts sum to the pairs), then joined with the smaller
+    side (pairs come out in no particular order: `first_rule_per_pair` sorts them)."""
     empty = pl.LazyFrame(schema=PAIR_SCHEMA)
     left_rows = left.drop_nulls(on).collect()  # counted, then joined; an empty side ends it early
     if left_rows.height == 0:
@@ -71,16 +75,17 @@ def _guarded_join(rule: str, left: pl.LazyFrame, right: pl.LazyFrame, on: list[s
     right_rows = right.drop_nulls(on).collect()
     if right_rows.height == 0:
         return empty
-    left, right = left_rows.lazy(), right_rows.lazy()
-    total = count_pairs(left, right, on) if left_rows.height <= right_rows.height else count_pairs(right, left, on)
+    small, big = (left_rows, right_rows) if left_rows.height <= right_rows.height else (right_rows, left_rows)
+    met = big.lazy().join(_key_counts(small.lazy(), on, "_n"), on=on).collect()
+    total = int(met["_n"].sum() or 0)
     if total > max_pairs:
-        worst = largest_block(left, right, on)
+        worst = largest_block(left_rows.lazy(), right_rows.lazy(), on)
         key = ", ".join(mask_id(str(v)) if len(str(v)) >= 15 else str(v)[:1] + "*" for v in worst[:-1])
         raise BlockingExplosion(
             f"blocking rule '{rule}' would build {total:,} candidate pairs (limit {max_pairs:,}); "
             f"the largest block ({key}) alone gives {worst[-1]:,}: check for a placeholder value in {on}"
         )
-    return left.join(right, on=on).select("l_key", "r_key", pl.lit(rule).alias("blocked_by"))
+    return met.lazy().drop("_n").join(small.lazy(), on=on).select("l_key", "r_key", pl.lit(rule).alias("blocked_by"))
 
 
 def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
