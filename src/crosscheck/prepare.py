@@ -79,7 +79,7 @@ def _typed_columns(kind: str, present: set[str], catalog: Catalog) -> list[pl.Ex
 def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str]]:
     """(field, bad-row condition on the raw text, reason) in the order they are reported."""
     id_raw = blank_to_null(pl.col("id_number")) if "id_number" in present else pl.lit(None, pl.String)
-    name_raw = blank_to_null(pl.col("name")) if "name" in present else pl.lit(None, pl.String)
+    name_raw = pl.col("__p_name")  # the trimmed name, kept for the typed frame
     checks = [("id_number", id_raw.is_null() & name_raw.is_null(), "no ID number and no name")]
     for field in MANDATORY.get(kind, ()):
         if field not in present:
@@ -124,7 +124,8 @@ def prepare_values(table: RawTable, catalog: Catalog) -> Prepared:
     # one plan: the parsed fields, each check once, then the first failing one's reason
     flagged = (
         raw.lazy()
-        .with_columns(parse[f](pl.col(f)).alias(f"__p_{f}") for f in _PARSED_ONCE & present)
+        .with_columns(*(parse[f](pl.col(f)).alias(f"__p_{f}") for f in _PARSED_ONCE & present),
+                      blank_to_null(pl.col("name")).alias("__p_name"))
         .with_columns(bad.fill_null(False).alias(f"__bad{i}") for i, (_, bad, _) in enumerate(checks))
         .with_columns(reason.alias("_reason"), field.alias("_field"))
         .drop(pl.selectors.starts_with("__bad"))
@@ -154,11 +155,12 @@ def prepare(table: RawTable, catalog: Catalog, month_last_day: dt.date) -> Prepa
 
 
 def normalize_values(lf: pl.LazyFrame, kind: str, present: set[str], catalog: Catalog) -> pl.LazyFrame:
-    """Typed and normalised columns for one table kind but the ID numbers and names: the raw ID
-    number becomes `id_raw` and the name is trimmed; the payee's raw ID number and the reader's
-    Excel flags stay for `normalize_people`."""
+    """Typed and normalised columns for one table kind but the ID numbers and names, from a frame
+    holding `prepare_values`' parsed `__p_` columns (the trimmed name among them): the raw ID
+    number becomes `id_raw`; the payee's raw ID number and the reader's Excel flags stay for
+    `normalize_people`."""
     lf = lf.with_columns(pl.col("id_number").alias("id_raw"))
-    lf = lf.with_columns(*_typed_columns(kind, present, catalog), blank_to_null(pl.col("name")).alias("name"))
+    lf = lf.with_columns(*_typed_columns(kind, present, catalog), pl.col("__p_name").alias("name"))
     schema = lf.collect_schema()
     if "_bank_account_excel" in schema:  # an account Excel held as a number lost digits
         lf = lf.with_columns(pl.when(~pl.col("_bank_account_excel").fill_null(False)).then(pl.col("bank_account"))
