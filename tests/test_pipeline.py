@@ -157,3 +157,27 @@ def test_a_run_uses_the_engine_and_restores_it_on_error(monkeypatch, tmp_path: P
         pipeline.run_month(tmp_path / "month.yaml", tmp_path / "out")
     assert seen == ["in-memory"]
     assert "POLARS_ENGINE_AFFINITY" not in pl.Config.state(if_set=True)
+
+
+def test_the_first_bad_header_in_config_order_is_reported(tmp_path: Path) -> None:
+    """Headers are checked two files at a time, workbooks first; the error is still the first
+    input's in month.yaml order, and no sheet stays kept for a read that will not come."""
+    import xlsxwriter
+
+    from crosscheck import read
+    from crosscheck.errors import ConfigError
+    from crosscheck.pipeline import check_month
+
+    (tmp_path / "a.csv").write_text("备注,其他\n1,2\n", encoding="utf-8")  # no ID number, no name
+    book = xlsxwriter.Workbook(str(tmp_path / "b.xlsx"))
+    sheet = book.add_worksheet("名册")
+    for c, v in enumerate(["姓名", "身份证号码", "保障类别"]):
+        sheet.write(0, c, v)
+    book.close()
+    (tmp_path / "month.yaml").write_text(
+        "month: 2022-12\nroster:\n  - path: a.csv\n  - path: b.xlsx\n    sheet: 名册\n"
+        "sources:\n  - kind: deaths\n    path: c.csv\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("身份证号码,姓名\n1,张三\n", encoding="utf-8")  # no death date
+    with pytest.raises(ConfigError, match=r"roster\[0\].*a\.csv"):
+        check_month(tmp_path / "month.yaml")
+    assert read._LOADED_SHEETS == {}

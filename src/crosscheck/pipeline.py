@@ -48,8 +48,19 @@ def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
     """Validate the config, the rules folder and every input's header; raises one-line errors."""
     config = load_month_config(config_path)
     catalog = load_catalog(config.resolve(config.rules) if config.rules else None)
-    for key, kind, spec in config.inputs():
-        read_headers(config, key, kind, spec)
+    # two files at a time (an xlsx sheet is parsed whole, and fastexcel releases the GIL), the
+    # workbooks first; the first error in input order is the one raised
+    inputs = config.inputs()
+    order = sorted(range(len(inputs)), key=lambda i: not str(inputs[i][2].path).lower().endswith((".xlsx", ".xlsm")))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-check") as pool:
+        futures = {i: pool.submit(read_headers, config, *inputs[i]) for i in order}
+        try:
+            for i in range(len(inputs)):
+                futures[i].result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            forget_loaded_sheets()  # the sheets the other checks kept for the read
+            raise
     return config, catalog
 
 

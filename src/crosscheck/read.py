@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def _open_xlsx(path: Path, label: str):
 # sheet even for its first row, so the check's parse is kept instead of done twice (keyed by
 # path, sheet, size and modification time; taken out by the read; a few at most)
 _LOADED_SHEETS: dict[tuple, pl.DataFrame] = {}
+_SHEETS_LOCK = threading.Lock()  # header checks run on two threads
 
 
 def forget_loaded_sheets() -> None:
@@ -234,9 +236,10 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
         try:  # the whole sheet, kept for the read (the first row costs as much)
             whole = reader.load_sheet(_sheet(spec), dtypes="string").to_polars()
             columns = whole.columns
-            while len(_LOADED_SHEETS) >= 8:
-                _LOADED_SHEETS.pop(next(iter(_LOADED_SHEETS)))
-            _LOADED_SHEETS[_sheet_key(path, spec.sheet)] = whole
+            with _SHEETS_LOCK:
+                while len(_LOADED_SHEETS) >= 8:
+                    _LOADED_SHEETS.pop(next(iter(_LOADED_SHEETS)))
+                _LOADED_SHEETS[_sheet_key(path, spec.sheet)] = whole
         except Exception:  # what cannot be loaded whole is reported by the read, with its reason
             try:
                 sheet = reader.load_sheet(_sheet(spec), n_rows=1, dtypes="string")
