@@ -47,9 +47,10 @@ def expect(raws, values, bad, dtype) -> pl.DataFrame:
 
 def test_blank_to_null():
     frame = pl.DataFrame({"raw": [" a ", "", "  ", "\u3000", "\t\r\n", "\ufeffb", None, "a b", "\ufeff\u3000c\u00a0",
-                                  "\u2003d\u202f", "\ufeff"]})
+                                  " \ufeff2022-01-01", "44896\ufeff", " \ufeff ", "H3\ufeff", "\ufeff"]})
     got = frame.select(blank_to_null(pl.col("raw")).alias("v"))["v"]
-    assert_series_equal(got, pl.Series("v", ["a", None, None, None, None, "b", None, "a b", "c", "d", None]))
+    assert_series_equal(got, pl.Series("v", ["a", None, None, None, None, "b", None, "a b", "c", "2022-01-01", "44896",
+                                             None, "H3", None]))
 
 
 # ---------------------------------------------------------------------------------------- parse_date

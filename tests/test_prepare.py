@@ -95,3 +95,10 @@ def test_any_split_into_files_gives_the_same_people(rows, cut, payee_in_first):
         expected = lf.drop("payee_id_number", strict=False).collect()
         assert_frame_equal(got, expected.select(got.columns))
         assert sorted(got.columns) == sorted(expected.columns)
+
+
+def test_a_frame_given_twice_comes_out_twice(county_tables):
+    values = prepare_values(next(t for t in county_tables if t.kind == "roster"), load_catalog()).frame
+    first, second = normalize_people([values, values], LAST_DAY)
+    assert_frame_equal(first, second)
+    assert_frame_equal(first, normalize_people([values], LAST_DAY)[0])

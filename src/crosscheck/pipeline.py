@@ -112,6 +112,35 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+class _Hashes:
+    """The SHA-256 of files, computed one after another on a daemon thread (never waited for at
+    exit); `result()` waits for them, `stop()` ends the work after the current file."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths, self._done, self._stop = list(dict.fromkeys(paths)), {}, threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="crosscheck-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for path in self._paths:
+                if self._stop.is_set():
+                    return
+                self._done[path] = _sha256(path)
+        except BaseException as e:  # an input gone or unreadable since it was read: raised by result()
+            self._error = e
+
+    def result(self) -> dict[Path, str]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._done
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
     """Rows per file and ID status (one query: the files' counts run in parallel)."""
     parts = [p.frame.lazy().group_by("id_status").agg(pl.len().alias("rows")).with_columns(pl.lit(p.table.label).alias("file"))
@@ -189,44 +218,45 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     del roster, sources, p  # the stacked copies are the ones used from here: free the per-file frames
     prepared = [dataclasses.replace(p, frame=p.frame.clear()) for p in prepared]
     # the manifest's input hashes, on a thread while the graph and the rules run (hashlib releases
-    # the GIL; those stages leave part of a core idle)
-    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscheck-hash")
-    hashes = hasher.submit(lambda: {p.table.path: _sha256(p.table.path) for p in prepared})
-    hasher.shutdown(wait=False)
-    if any(r in catalog.rules for r in GRAPH_RULES):
-        with steps.stage("graph", "关联家庭图（账号、代领人、电话、住址）"):
-            link_graph(ctx)  # the one global step; the graph rules read it
-    rule_timings: dict[str, float] = {}
-    with steps.stage("rules", "运行比对规则", total=len(catalog.rules)) as advance:
-        per_rule = run_rules(ctx, catalog, rule_timings, advance)
-        groups = groups_export(ctx)
-    with steps.stage("cases", "生成疑点案件"):
-        cases = build_cases(all_findings(per_rule), catalog, config.month)
-        rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
+    # the GIL; those stages leave part of a core idle); a failed run stops it after the current file
+    hashes = _Hashes([p.table.path for p in prepared])
+    try:
+        if any(r in catalog.rules for r in GRAPH_RULES):
+            with steps.stage("graph", "关联家庭图（账号、代领人、电话、住址）"):
+                link_graph(ctx)  # the one global step; the graph rules read it
+        rule_timings: dict[str, float] = {}
+        with steps.stage("rules", "运行比对规则", total=len(catalog.rules)) as advance:
+            per_rule = run_rules(ctx, catalog, rule_timings, advance)
+            groups = groups_export(ctx)
+        with steps.stage("cases", "生成疑点案件"):
+            cases = build_cases(all_findings(per_rule), catalog, config.month)
+            rejects = pl.concat([p.rejects for p in prepared]).sort("file", "row")
+            if case_store is not None:
+                cases = carry_over(cases, case_store.current_states())
+        with steps.stage("outputs", "写出结果"):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            labels = {p.code: p.label for p in catalog.programs}
+            titles = {r.id: r.title for r in catalog.rules.values()}
+            cases.write_parquet(out_dir / "cases.parquet", statistics=False)
+            rejects.write_parquet(out_dir / "rejects.parquet", statistics=False)
+            (out_dir / "components.json").write_text(json.dumps(groups, ensure_ascii=False, indent=1), encoding="utf-8")
+            n_hold = write_hold_list(cases, out_dir / "hold_list.xlsx", labels=labels, titles=titles, month=config.month)
+            manifest = _manifest(config, catalog, prepared, rows_used, cases, n_hold, steps.timings, groups, hashes.result())
+            (out_dir / "report.html").write_text(
+                render_report(cases, manifest, labels=labels, titles=titles, id_quality=id_quality,
+                              groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
+                encoding="utf-8")
+        manifest["timings"] = {**steps.timings, **rule_timings}
         if case_store is not None:
-            cases = carry_over(cases, case_store.current_states())
-    with steps.stage("outputs", "写出结果"):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        labels = {p.code: p.label for p in catalog.programs}
-        titles = {r.id: r.title for r in catalog.rules.values()}
-        cases.write_parquet(out_dir / "cases.parquet", statistics=False)
-        rejects.write_parquet(out_dir / "rejects.parquet", statistics=False)
-        (out_dir / "components.json").write_text(json.dumps(groups, ensure_ascii=False, indent=1), encoding="utf-8")
-        n_hold = write_hold_list(cases, out_dir / "hold_list.xlsx", labels=labels, titles=titles, month=config.month)
-        manifest = _manifest(config, catalog, prepared, rows_used, cases, n_hold, steps.timings, groups, hashes.result())
-        (out_dir / "report.html").write_text(
-            render_report(cases, manifest, labels=labels, titles=titles, id_quality=id_quality,
-                          groups=groups, kind_labels={k: v.label for k, v in catalog.graph.links.items()}),
-            encoding="utf-8")
-    manifest["timings"] = {**steps.timings, **rule_timings}
-    if case_store is not None:
-        manifest["review"] = dict(sorted(cases.group_by("review_state").len().iter_rows()))
-        case_store.record_run(cases, month=config.month, out_dir=out_dir.resolve(),
-                              summary={**{k: manifest[k] for k in ("county", "cases", "totals", "review")},
-                                       "titles": titles, "labels": labels})
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    warming.join()  # long done by now; never left importing at exit
-    return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
+            manifest["review"] = dict(sorted(cases.group_by("review_state").len().iter_rows()))
+            case_store.record_run(cases, month=config.month, out_dir=out_dir.resolve(),
+                                  summary={**{k: manifest[k] for k in ("county", "cases", "totals", "review")},
+                                           "titles": titles, "labels": labels})
+        (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        warming.join()  # long done by now; never left importing at exit
+        return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
+    finally:
+        hashes.stop()
 
 
 def _manifest(config: MonthConfig, catalog: Catalog, prepared: list[Prepared], rows_used: list[int],

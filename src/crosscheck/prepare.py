@@ -171,8 +171,9 @@ def normalize_values(lf: pl.LazyFrame, kind: str, present: set[str], catalog: Ca
         own = pl.lit("无家庭编号:") + pl.col("_file") + ":" + pl.col("_row").cast(pl.String)
         household = pl.col("household_id") if "household_id" in present else pl.lit(None, pl.String)
         lf = lf.with_columns(pl.coalesce(household, own).alias("household_id"))
-    return lf.drop([c for c in ("id_number", "_ragged_fields", "_bank_account_excel") if c in schema]).drop(
-        pl.selectors.starts_with("__p_"))
+    unused = ("id_number", "_ragged_fields", "_bank_account_excel",
+              *(() if "payee_id_number" in present else ("payee_id_number", "_payee_id_number_excel")))
+    return lf.drop([c for c in unused if c in schema]).drop(pl.selectors.starts_with("__p_"))
 
 
 # (raw column, its Excel flag, output prefix) of the ID numbers, (column, keep its pinyin) of the names
@@ -188,39 +189,39 @@ def normalize_people(frames: list[pl.DataFrame], month_last_day: dt.date) -> lis
     result does not depend on the others. Columns come out as `id`, `id_status`, `id_birth`,
     `id_key` (and `payee_id...`), `name_norm`, `name_pinyin` and `payee_name_norm`, right after
     `id_raw` (no `_sex` or `_region`: nothing downstream uses them)."""
-    ids = [(f, raw, flag, p) for f in frames for raw, flag, p in _IDS if raw in f.columns]
-    names = [(f, col, keep) for f in frames for col, keep in _NAMES if col in f.columns]
+    ids = [(i, f, raw, flag, p) for i, f in enumerate(frames) for raw, flag, p in _IDS if raw in f.columns]
+    names = [(i, f, col, keep) for i, f in enumerate(frames) for col, keep in _NAMES if col in f.columns]
 
     def stacked_ids() -> pl.DataFrame:
         parts = [f.select(pl.col(raw).cast(pl.String).alias("v"),
                           (pl.col(flag) if flag in f.columns else pl.lit(None)).cast(pl.Boolean).alias("excel"))
-                 for f, raw, flag, _ in ids]
+                 for _, f, raw, flag, _ in ids]
         stacked = pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema={"v": pl.String, "excel": pl.Boolean})
         return normalize_id(stacked.lazy(), "v", prefix="x", excel_flag="excel", as_of=month_last_day,
                             sex_and_region=False).drop("v", "excel").collect()
 
     def stacked_names() -> pl.DataFrame:
-        parts = [f.select(pl.col(col).cast(pl.String).alias("v")) for f, col, _ in names]
+        parts = [f.select(pl.col(col).cast(pl.String).alias("v")) for _, f, col, _ in names]
         stacked = pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema={"v": pl.String})
         return normalize_names(stacked.lazy(), "v").drop("v").collect()
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-people") as pool:
         id_future, name_future = pool.submit(stacked_ids), pool.submit(stacked_names)
         all_ids, all_names = id_future.result(), name_future.result()
-    added: dict[int, list[pl.DataFrame]] = {id(f): [] for f in frames}
+    added: list[list[pl.DataFrame]] = [[] for _ in frames]  # by place: a frame may be given twice
     offset = 0
-    for f, _, _, p in ids:
+    for i, f, _, _, p in ids:
         part = all_ids.slice(offset, f.height)
-        added[id(f)].append(part.rename(lambda c, p=p: p + c[1:]))
+        added[i].append(part.rename(lambda c, p=p: p + c[1:]))
         offset += f.height
     offset = 0
-    for f, col, keep in names:
+    for i, f, col, keep in names:
         part = all_names.slice(offset, f.height).rename({"v_norm": f"{col}_norm", "v_pinyin": f"{col}_pinyin"})
-        added[id(f)].append(part if keep else part.drop(f"{col}_pinyin"))
+        added[i].append(part if keep else part.drop(f"{col}_pinyin"))
         offset += f.height
     out = []
-    for f in frames:
-        new = pl.concat(added[id(f)], how="horizontal") if added[id(f)] else pl.DataFrame()
+    for i, f in enumerate(frames):
+        new = pl.concat(added[i], how="horizontal") if added[i] else pl.DataFrame()
         at = f.columns.index("id_raw") + 1 if "id_raw" in f.columns else f.width
         drop = {"payee_id_number", "_id_number_excel", "_payee_id_number_excel"}
         head = [c for c in f.columns[:at] if c not in drop]
