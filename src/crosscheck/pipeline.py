@@ -143,8 +143,8 @@ class _Hashes:
 
 def _id_quality(prepared: list[Prepared]) -> pl.DataFrame:
     """Rows per file and ID status (one query: the files' counts run in parallel)."""
-    parts = [p.frame.lazy().group_by("id_status").agg(pl.len().alias("rows")).with_columns(pl.lit(p.table.label).alias("file"))
-             for p in prepared]
+    parts = [p.frame.lazy().group_by("id_status").agg(pl.len().alias("rows"))
+             .with_columns(pl.lit(p.table.label).alias("file")) for p in prepared]
     return pl.concat(parts).select("file", "id_status", "rows").sort("file", "id_status").collect()
 
 

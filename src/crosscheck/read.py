@@ -3,9 +3,8 @@
 Every frame gets `_file` (the path as written in the config) and `_row` (the line a clerk sees in a
 spreadsheet: header = 1, first data row = 2; for Parquet the 1-based record number). Mapped columns
 take their canonical names; the rest are kept as evidence in one JSON column `_extra` (unless the
-caller asks for none). An ID cell
-that Excel stored as a number gets `_{field}_excel = true`: its digits are already lost and it must
-be reported, never repaired.
+caller asks for none). An ID cell that Excel stored as a number gets `_{field}_excel = true`: its
+digits are already lost and it must be reported, never repaired.
 """
 
 from __future__ import annotations
@@ -138,11 +137,11 @@ def _open_xlsx(path: Path, label: str):
         raise InputError(f"{label}: not a readable xlsx workbook ({type(e).__name__})") from None
 
 
-# sheets loaded whole by the header check, for the read that follows: calamine parses the whole
-# sheet even for its first row, so the check's parse is kept instead of done twice (keyed by
-# path, sheet, size and modification time; taken out by the read; a few at most)
+# sheets loaded whole by the header checks (two threads: hence the lock), for the read that
+# follows: calamine parses the whole sheet even for its first row, so the check's parse is kept
+# instead of done twice (keyed by path, sheet, size and mtime; taken out by the read; a few at most)
 _LOADED_SHEETS: dict[tuple, pl.DataFrame] = {}
-_SHEETS_LOCK = threading.Lock()  # header checks run on two threads
+_SHEETS_LOCK = threading.Lock()
 
 
 def forget_loaded_sheets() -> None:
