@@ -51,7 +51,8 @@ def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
     # two files at a time (an xlsx sheet is parsed whole, and fastexcel releases the GIL), the
     # workbooks first; the first error in input order is the one raised
     inputs = config.inputs()
-    order = sorted(range(len(inputs)), key=lambda i: not str(inputs[i][2].path).lower().endswith((".xlsx", ".xlsm")))
+    workbook = [str(spec.path).lower().endswith((".xlsx", ".xlsm")) for _, _, spec in inputs]
+    order = sorted(range(len(inputs)), key=lambda i: not workbook[i])
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-check") as pool:
         futures = {i: pool.submit(read_headers, config, *inputs[i]) for i in order}
         try:
@@ -74,16 +75,16 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
     return stacked.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
 
 
-# modules first needed after reading (matching with numpy and rapidfuzz, the graph, the hold
-# list, the CLI's summary): imported on a background thread while the main thread checks the
-# config and reads (Polars releases the GIL), instead of in the critical path; the names'
-# character table is loaded first. The main thread imports none of them itself before it needs them (then it waits for the
-# import under way), and the background thread needs nothing the main thread is importing.
 # a file of this many rows has its ID numbers and names normalised on its own, as soon as it is
 # read, beside the reading of the others; the smaller files' are normalised together at the end,
 # where one pass over all their values saves each file's fixed cost (prepare.normalize_people)
 ALONE_ROWS = 200_000
 
+# modules first needed after reading (matching with numpy and rapidfuzz, the hold list, the CLI's
+# summary): imported on a background thread while the main thread checks the config and reads
+# (Polars releases the GIL), instead of in the critical path; the names' character table is
+# loaded first. The main thread imports none of them itself before it needs them (then it waits
+# for the import under way), and the background thread needs nothing the main thread is importing.
 LATE_IMPORTS = ("crosscheck.link", "xlsxwriter", "rich.console")
 
 
