@@ -65,7 +65,7 @@ class LinkGraph:
     component and family; `components`: one row per component (COMPONENT_SCHEMA), highest score first;
     `labels`: (kind, tie) -> masked label; `links`: the ties and capped identifiers it was built from."""
 
-    graph: "Graph"
+    graph: Graph
     members: pl.DataFrame
     components: pl.DataFrame
     labels: dict[tuple[str, str], str]

@@ -8,11 +8,12 @@ import importlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -31,6 +32,7 @@ from crosscheck.report import render_report
 from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
 from crosscheck.store import Store
 
+T = TypeVar("T")
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
                   "relation": pl.String, "bank_account": pl.String, "cadre_relative_filed": pl.Boolean,
                   "payee_id": pl.String, "payee_name": pl.String}
@@ -49,20 +51,30 @@ def check_month(config_path: Path) -> tuple[MonthConfig, Catalog]:
     config = load_month_config(config_path)
     catalog = load_catalog(config.resolve(config.rules) if config.rules else None)
     # two files at a time (an xlsx sheet is parsed whole, and fastexcel releases the GIL), the
-    # workbooks first; the first error in input order is the one raised
+    # workbooks first
     inputs = config.inputs()
     workbook = [str(spec.path).lower().endswith((".xlsx", ".xlsm")) for _, _, spec in inputs]
-    order = sorted(range(len(inputs)), key=lambda i: not workbook[i])
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-check") as pool:
-        futures = {i: pool.submit(read_headers, config, *inputs[i]) for i in order}
-        try:
-            for i in range(len(inputs)):
-                futures[i].result()
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            forget_loaded_sheets()  # the sheets the other checks kept for the read
-            raise
+    try:
+        for _ in two_at_a_time(lambda i: read_headers(config, *inputs[i]), len(inputs),
+                               sorted(range(len(inputs)), key=lambda i: not workbook[i]), "crosscheck-check"):
+            pass
+    except BaseException:
+        forget_loaded_sheets()  # the sheets the other checks kept for the read
+        raise
     return config, catalog
+
+
+def two_at_a_time(work: Callable[[int], T], n: int, start_order: list[int], name: str) -> Iterator[T]:
+    """`work(i)` for i in range(n) on two threads, started in `start_order`; the results (and the
+    first error) come in index order, and on an error (or Ctrl-C) the calls not yet started are
+    not made."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=name)
+    try:
+        futures = {i: pool.submit(work, i) for i in start_order}
+        for i in range(n):
+            yield futures[i].result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -181,11 +193,11 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
         case_store = Store.open(store) if store is not None else None
     inputs = config.inputs()
     prepared: list[Prepared] = []
-    def read_and_prepare(key: str, kind: str, spec) -> tuple[Prepared, bool]:
-        p = prepare_values(read_table(config, key, kind, spec, extras=False), catalog)
+    def read_and_prepare(i: int) -> Prepared:
+        p = prepare_values(read_table(config, *inputs[i], extras=False), catalog)
         if p.frame.height < ALONE_ROWS:
-            return p, False
-        return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0]), True
+            return p
+        return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0])
 
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
         # two files at a time, the largest first (户籍 would otherwise start last and finish
@@ -193,19 +205,14 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
         # file's Polars work overlaps; results (and the first error) in input order. A large
         # file's people are normalised in its own task, the other files' all at once at the end
         size = {i: config.resolve(spec.path).stat().st_size for i, (_, _, spec) in enumerate(inputs)}
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crosscheck-read")
-        done: list[bool] = []
         try:
-            futures = {i: pool.submit(read_and_prepare, *inputs[i]) for i in sorted(size, key=lambda i: -size[i])}
-            for i in range(len(inputs)):
-                p, normalised = futures[i].result()
+            for p in two_at_a_time(read_and_prepare, len(inputs), sorted(size, key=lambda i: -size[i]),
+                                   "crosscheck-read"):
                 prepared.append(p)
-                done.append(normalised)
                 advance()
-        finally:  # on an error (or Ctrl-C), files not yet started are not read
-            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
             forget_loaded_sheets()
-        rest = [i for i, d in enumerate(done) if not d]
+        rest = [i for i, p in enumerate(prepared) if p.frame.height < ALONE_ROWS]
         for i, frame in zip(rest, normalize_people([prepared[i].frame for i in rest], config.last_day)):
             prepared[i] = dataclasses.replace(prepared[i], frame=frame)
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
