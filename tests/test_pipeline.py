@@ -217,3 +217,23 @@ def test_input_hashes_match_the_files_and_stop_when_asked(tmp_path: Path) -> Non
     gone = tmp_path / "gone.csv"
     with pytest.raises(FileNotFoundError):
         _Hashes([gone]).result()
+
+
+def test_the_collector_is_given_back_whole_in_process_and_spared_by_the_command(tmp_path: Path) -> None:
+    import gc
+    import subprocess
+    import sys
+
+    assert gc.get_freeze_count() == 0
+    result = CliRunner().invoke(app, ["run", "--config", str(MINI), "--out", str(tmp_path / "a"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == 0  # a test process (or any caller of app()) frees what it drops
+    # the installed command (`main`, as `python -m crosscheck`) leaves its modules frozen at exit
+    probe = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr));"
+             "sys.argv = ['crosscheck', *sys.argv[1:]]; import runpy; runpy.run_module('crosscheck', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", probe, "run", "--config", str(MINI), "--out", str(tmp_path / "b"),
+                           "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stderr.split("frozen ")[1].split()[0])
+    assert frozen > 10_000, done.stderr
+    assert (tmp_path / "b" / "cases.parquet").read_bytes() == (tmp_path / "a" / "cases.parquet").read_bytes()

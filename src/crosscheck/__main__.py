@@ -1,5 +1,5 @@
 """`python -m crosscheck`: the same as the `crosscheck` command."""
 
-from crosscheck.cli import app
+from crosscheck.cli import main
 
-app(prog_name="crosscheck")
+main()
