@@ -12,6 +12,7 @@ from polars.testing import assert_frame_equal, assert_series_equal
 
 from crosscheck.catalog import load_catalog
 from crosscheck.normalize_values import (
+    BOM,
     blank_to_null,
     digits_only,
     is_unparseable,
@@ -21,6 +22,7 @@ from crosscheck.normalize_values import (
     parse_program,
     parse_yes_no,
     program_lookup,
+    without_marks,
 )
 
 D = dt.date(2022, 12, 1)
@@ -46,11 +48,37 @@ def expect(raws, values, bad, dtype) -> pl.DataFrame:
 
 
 def test_blank_to_null():
-    frame = pl.DataFrame({"raw": [" a ", "", "  ", "\u3000", "\t\r\n", "\ufeffb", None, "a b", "\ufeff\u3000c\u00a0",
-                                  " \ufeff2022-01-01", "44896\ufeff", " \ufeff ", "H3\ufeff", "\ufeff"]})
+    frame = pl.DataFrame({"raw": [" a ", "", "  ", "\u3000", "\t\r\n", None, "a b", "\u3000c\u00a0", " 2022-01-01",
+                                  "\u2003张三\u202f", "\x0b\x0c\x85x\u2028\u2029", "\u205f\u1680"]})
     got = frame.select(blank_to_null(pl.col("raw")).alias("v"))["v"]
-    assert_series_equal(got, pl.Series("v", ["a", None, None, None, None, "b", None, "a b", "c", "2022-01-01", "44896",
-                                             None, "H3", None]))
+    assert_series_equal(got, pl.Series("v", ["a", None, None, None, None, None, "a b", "c", "2022-01-01", "张三",
+                                             "x", None]))
+
+
+# Unicode's White_Space, as Rust's `str::trim` (Polars' default strip) knows it
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(WHITE_SPACE + BOM + "张a1·\u200b\x1c"),
+                                             max_size=8)), max_size=30))
+def test_marks_removed_then_trimmed_is_the_old_trim_of_marks_and_spaces(values):
+    """A value read (marks removed by `without_marks`) and trimmed (`blank_to_null`) is the value
+    with its marks dropped, trimmed of white space, null when nothing is left; the result does not
+    depend on which other values hold a mark."""
+    frame = pl.DataFrame({"raw": values, "other": ["\ufeff"] * len(values)}, schema={"raw": pl.String, "other": pl.String})
+    cleaned = without_marks(frame, ["raw", "other"])
+    got = cleaned.select(blank_to_null(pl.col("raw")))["raw"].to_list()
+    expected = [None if v is None or not v.replace(BOM, "").strip(WHITE_SPACE) else v.replace(BOM, "").strip(WHITE_SPACE)
+                for v in values]
+    assert got == expected
+    assert cleaned["other"].to_list() == [""] * len(values)
+    assert without_marks(frame, ["raw"], maybe=False) is frame  # the caller knows there is none
+
+
+def test_without_marks_leaves_other_columns_and_types_alone():
+    frame = pl.DataFrame({"a": ["\ufeffx"], "b": ["\ufeffy"], "n": [1]})
+    assert without_marks(frame, ["a", "n"]).rows() == [("x", "\ufeffy", 1)]
 
 
 # ---------------------------------------------------------------------------------------- parse_date

@@ -471,6 +471,37 @@ def test_every_leading_bom_is_dropped(tmp_path, encoding):
     assert "id_number" in table.frame.columns and table.frame.height == 2
 
 
+def _with_marks(folder: Path, suffix: str, encoding: str | None) -> Path:
+    rows = [(ID_A, "\ufeff张伟", "\ufeff 农村低保 \ufeff"), (ID_B, "刘\ufeff德华", "城市低保"), ("\ufeff" + ID_B, " 李四\ufeff", None)]
+    header = ["身份证号码", "姓名", "救助类别"]
+    path = folder / f"r{suffix}"
+    if suffix == ".csv":
+        body = "\n".join(",".join(c or "" for c in r) for r in [header, *rows]) + "\n"
+        path.write_bytes(body.encode(encoding))
+    elif suffix == ".parquet":
+        pl.DataFrame(rows, schema=header, orient="row").write_parquet(path)
+    else:
+        with xlsxwriter.Workbook(path) as wb:
+            ws = wb.add_worksheet()
+            for i, r in enumerate([header, *rows]):
+                for j, c in enumerate(r):
+                    if c is not None:
+                        ws.write_string(i, j, c)
+    return path
+
+
+@pytest.mark.parametrize(("suffix", "encoding"), [(".csv", "utf-8"), (".csv", "utf-8-sig"), (".csv", "gb18030"),
+                                                  (".parquet", None), (".xlsx", None)])
+def test_byte_order_marks_inside_values_are_removed(tmp_path, suffix, encoding):
+    """A mark inside a file (joined files, pasted cells) is invisible; the values come without it, so
+    that trimming needs only Polars' white-space trim (blank_to_null)."""
+    path = _with_marks(tmp_path, suffix, encoding)
+    frame = read_first(tmp_path, path=path.name).frame
+    assert frame["id_number"].to_list() == [ID_A, ID_B, ID_B]
+    assert frame["name"].to_list() == ["张伟", "刘德华", " 李四"]
+    assert frame["program"].to_list() == [" 农村低保 ", "城市低保", None]
+
+
 def test_xlsx_checked_then_read_is_parsed_once_and_never_stale(tmp_path, monkeypatch):
     """The header check loads the sheet whole and the read takes that frame; a file changed after
     the check is read again."""

@@ -4,7 +4,8 @@ Every frame gets `_file` (the path as written in the config) and `_row` (the lin
 spreadsheet: header = 1, first data row = 2; for Parquet the 1-based record number). Mapped columns
 take their canonical names; the rest are kept as evidence in one JSON column `_extra` (unless the
 caller asks for none). An ID cell that Excel stored as a number gets `_{field}_excel = true`: its
-digits are already lost and it must be reported, never repaired.
+digits are already lost and it must be reported, never repaired. Byte-order marks inside mapped
+values are removed (`without_marks`; for a CSV file only when its bytes hold one past the start).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import polars as pl
 
 from crosscheck.config import InputFile, MonthConfig
 from crosscheck.errors import ConfigError, InputError
+from crosscheck.normalize_values import without_marks
 from crosscheck.tables import ID_FIELDS, MANDATORY, canonical_header, synonym_map
 
 GB_FAMILY = {"gbk", "gb2312", "gb18030", "hz", "cp936", "euc_cn", "gb2312-80"}
@@ -91,7 +93,8 @@ def _parse_csv(utf8: bytes, label: str) -> pl.DataFrame:
         return _read_ragged_csv(utf8.decode("utf-8"))
 
 
-def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str]:
+def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, str, bool]:
+    """The frame, the encoding and whether a byte-order mark is left in its text."""
     data = path.read_bytes()
     if spec.encoding in ("auto", "utf-8", "utf-8-sig") and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # most files are UTF-8: Polars checks the data rows' bytes while parsing, with no decoding
@@ -108,13 +111,13 @@ def _read_csv(path: Path, spec: InputFile, label: str) -> tuple[pl.DataFrame, st
         else:
             if not any("\ufffd" in c for c in frame.columns):
                 utf8 = "utf-8-sig" if start else "utf-8"
-                return frame, utf8 if spec.encoding == "auto" else spec.encoding
+                return frame, utf8 if spec.encoding == "auto" else spec.encoding, data.find(codecs.BOM_UTF8, start) >= 0
     encoding = _detect(data, label) if spec.encoding == "auto" else spec.encoding
     if encoding in ("utf-8", "utf-8-sig") and spec.encoding == "auto":
         utf8 = data.removeprefix(codecs.BOM_UTF8)  # already checked by detect_encoding
     else:
         utf8 = decode(data, encoding, label).lstrip("\ufeff").encode("utf-8")
-    return _parse_csv(utf8, label), encoding
+    return _parse_csv(utf8, label), encoding, codecs.BOM_UTF8 in utf8
 
 
 def _read_ragged_csv(text: str) -> pl.DataFrame:
@@ -265,8 +268,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
     path = config.resolve(spec.path)
     label = str(spec.path)
     suffix = path.suffix.lower()
-    encoding = None
-    flags = None
+    encoding, flags, marks = None, None, True
     if suffix == ".parquet":
         frame = _read_parquet(path, label)
         floats = [c for c, t in frame.schema.items() if t.is_float()]
@@ -276,7 +278,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
         frame = _read_xlsx(path, spec, label)
         first_row = 2
     else:
-        frame, encoding = _read_csv(path, spec, label)
+        frame, encoding, marks = _read_csv(path, spec, label)
         first_row = 2
     mapping = header_mapping(frame.columns, spec, kind, label, f"{config.config_name}: {key}")
     if suffix in (".xlsx", ".xlsm"):
@@ -295,6 +297,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
         *([extra] if extras else []),
         *([pl.col("_ragged_fields")] if "_ragged_fields" in frame.columns else []),
     )
+    out = without_marks(out, list(mapping.values()), maybe=marks)
     if flags is not None:
         out = pl.concat([out, flags], how="horizontal")
     return RawTable(key=key, kind=kind, path=path, label=label, frame=out, encoding=encoding)
