@@ -55,10 +55,14 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
     groups = flagged_groups(lg, params)
     if groups.height == 0:
         return empty_findings()
-    in_rule = set(ctx.roster_for(rule).select("household_id").unique().collect()["household_id"])
     index = member_index(lg)
     households_of = index[1]
     flagged = set(groups["component"])
+    # which of the flagged groups' households have a roster row of the rule's programs (the
+    # groups' few, not the whole roster's: a set of every roster household was most of this rule)
+    in_groups = lg.members.filter(pl.col("component").is_in(list(flagged))).select("household_id").lazy()
+    in_rule = set(ctx.roster_for(rule).join(in_groups, on="household_id", how="semi")
+                  .select("household_id").unique().collect()["household_id"])
     per_group = (lg.links.ties.join(lg.members.select("household_id", "component"), on="household_id")
                  .filter(pl.col("component").is_in(list(flagged)))
                  .group_by("component").agg(
