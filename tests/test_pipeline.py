@@ -219,7 +219,7 @@ def test_input_hashes_match_the_files_and_stop_when_asked(tmp_path: Path) -> Non
         _Hashes([gone]).result()
 
 
-def test_the_collector_is_given_back_whole_in_process_and_spared_by_the_command(tmp_path: Path) -> None:
+def test_the_collector_is_left_alone_in_process_and_spared_by_the_command(tmp_path: Path) -> None:
     import gc
     import subprocess
     import sys
@@ -228,6 +228,14 @@ def test_the_collector_is_given_back_whole_in_process_and_spared_by_the_command(
     result = CliRunner().invoke(app, ["run", "--config", str(MINI), "--out", str(tmp_path / "a"), "--quiet"])
     assert result.exit_code == 0, result.output
     assert gc.get_freeze_count() == 0  # a test process (or any caller of app()) frees what it drops
+    gc.freeze()  # and a caller that froze objects itself keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        result = CliRunner().invoke(app, ["run", "--config", str(MINI), "--out", str(tmp_path / "c"), "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert abs(gc.get_freeze_count() - frozen) < 1000  # neither unfrozen (0) nor the run frozen too
+    finally:
+        gc.unfreeze()
     # the installed command (`main`, as `python -m crosscheck`) leaves its modules frozen at exit
     probe = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr));"
              "sys.argv = ['crosscheck', *sys.argv[1:]]; import runpy; runpy.run_module('crosscheck', run_name='__main__')")

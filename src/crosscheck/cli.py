@@ -32,27 +32,26 @@ def _logging(quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
 
 
-# set by `main`, the installed command: the process ends when the command returns
+# set by `main`, the installed command, while it runs: the process ends when the command returns
 _PROCESS_ENDS = False
 
 
 @contextmanager
 def _modules_frozen() -> Iterator[None]:
-    """Keep the modules loaded so far out of the cyclic garbage collector's walks (`gc.freeze`)
-    while a month is screened. They live as long as the process, and each full collection
-    otherwise visits all of their ~50,000 objects (35-80 ms each here). In the installed command
-    what was loaded during the run is frozen too, at the end, which spares the interpreter's
-    collections at exit; together about 6% of a 100k-roster run (benchmarks/RESULTS.md). A caller
-    in a longer-lived process (tests, `app()` from Python) gets the collector back whole
-    (`gc.unfreeze`), so nothing it frees later is kept."""
+    """In the installed command, keep the modules loaded so far out of the cyclic garbage
+    collector's walks (`gc.freeze`) while a month is screened, and at the end those loaded during
+    the run too: they live as long as the process, and each full collection (the interpreter's at
+    exit among them) otherwise visits all of their ~50,000 objects, 35-80 ms each here; about 6%
+    of a 100k-roster run (benchmarks/RESULTS.md). A caller in a longer-lived process (tests,
+    `app()` from Python) keeps its collector as it was: nothing is frozen for it, nor unfrozen."""
+    if not _PROCESS_ENDS:
+        yield
+        return
     gc.freeze()
     try:
         yield
     finally:
-        if _PROCESS_ENDS:
-            gc.freeze()
-        else:
-            gc.unfreeze()
+        gc.freeze()
 
 
 def _summary(result) -> None:
@@ -222,4 +221,7 @@ def main() -> None:
     """The installed `crosscheck` command (and `python -m crosscheck`)."""
     global _PROCESS_ENDS
     _PROCESS_ENDS = True
-    app(prog_name="crosscheck")
+    try:
+        app(prog_name="crosscheck")
+    finally:  # called from Python instead (runpy, a test): later app() calls are in-process ones
+        _PROCESS_ENDS = False
