@@ -88,8 +88,8 @@ def _reject_checks(kind: str, present: set[str]) -> list[tuple[str, pl.Expr, str
         checks.append((field, raw.is_null(), f"{field} is empty"))
         if field == "program":
             continue  # unknown labels are checked after parsing
-        parsed = pl.col(f"__p_{field}") if field in _PARSED_ONCE else parse_date(pl.col(field))
-        checks.append((field, is_unparseable(pl.col(field), parsed), f"{field} is not a date"))
+        # every mandatory field but the program is a date, parsed once (`_PARSED_ONCE`)
+        checks.append((field, is_unparseable(pl.col(field), pl.col(f"__p_{field}")), f"{field} is not a date"))
     what = {"amount": "a number", "registered_capital": "a number", "released_on": "a date"}
     for field in MUST_PARSE.get(kind, ()):
         if field in present:
