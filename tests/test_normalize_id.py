@@ -351,6 +351,56 @@ def test_noisy_input_normalises_to_the_clean_number(raws):
     assert out["id_status"].to_list() == ["legacy15" if len(c) == 15 else "valid" for c in cleaned]
 
 
+def reference_normalise(raw: str | None, as_of: dt.date = AS_OF) -> tuple[str | None, str, dt.date | None]:
+    """(number, status, birth date) of one raw value, written from the module docstring in plain
+    Python: the independent oracle for the vectorised path (which reads canonical values without
+    cleaning them, by an integer cast instead of a pattern)."""
+    if raw is None:
+        return None, "missing", None
+    c = re.sub(r"[ \t\n\u3000\u00a0\u200b\u200c\u200d\ufeff'\"‘’“”`]", "", raw)
+    c = "".join(str(ord(ch) - 0xFF10) if "\uff10" <= ch <= "\uff19" else ch for ch in c)
+    c = c.replace("Ｘ", "X").replace("ｘ", "X").upper()
+    if not c:
+        return None, "missing", None
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+", c, re.ASCII):
+        return c, "excel_number", None
+
+    def birth(yyyymmdd: str) -> dt.date | None:
+        day = real_date(yyyymmdd)
+        return day if day is not None and dt.date(1880, 1, 1) <= day <= as_of else None
+
+    if re.fullmatch(r"[0-9]{17}[0-9X]", c, re.ASCII):
+        born = birth(c[6:14])
+        if born is None:
+            return c, "bad_date", None
+        return c, "valid" if reference_check(c[:17]) == c[17] else "bad_check", born
+    if re.fullmatch(r"[0-9]{15}", c, re.ASCII):
+        born = birth("19" + c[6:12])
+        return (to_18(c), "legacy15", born) if born is not None else (c, "bad_date", None)
+    return c, "malformed", None
+
+
+# values near the canonical forms: signs (an integer cast reads "+123"), a final x, multi-byte
+# characters in an 18-byte value, full-width digits, Excel's notation, stray letters
+near_canonical = st.one_of(
+    valid_ids(), legacy15_ids(), noisy_ids(),
+    st.tuples(st.sampled_from(["+", "-", " ", "０", "中", "a"]), valid_ids()).map(lambda t: t[0] + t[1][1:]),
+    st.tuples(st.sampled_from(["+", "-", "x", "X", "e", "中"]), legacy15_ids()).map(lambda t: t[0] + t[1][1:]),
+    valid_ids().map(lambda s: s[:17] + "x"), bodies17.map(lambda b: b + "x"), bodies17.map(lambda b: "+" + b),
+    bodies17.map(lambda b: b[:15] + "中"), bodies17.map(lambda b: b[:16] + "E+"),
+    st.text(alphabet="0123456789Xx+-.Ee '\u3000０９Ｘｘ中", min_size=14, max_size=19),
+    st.none(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(near_canonical, min_size=1, max_size=30))
+def test_numbers_statuses_and_births_agree_with_a_plain_python_reference(raws):
+    out = normalise(raws)
+    got = list(out.select("id", "id_status", "id_birth").iter_rows())
+    assert got == [reference_normalise(r) for r in raws]
+
+
 # ----------------------------------------------------------------------------------- the statuses
 
 
