@@ -104,3 +104,15 @@ def test_the_committed_county_screens_in_other_months(tmp_path: Path, month: str
     deaths = {h for r, h in _expected(COMMITTED, "planted") if r == "deceased"}
     found = set(cases.filter(pl.col("rule_id") == "deceased")["household_id"])
     assert deaths <= found if month > "2022-12" else found <= deaths
+
+
+def test_the_fields_the_run_leaves_unread_change_no_output(tmp_path: Path, monkeypatch) -> None:
+    """`tables.UNREAD_BY_RUN` names fields no step of the run reads: reading them changes nothing.
+    A rule that starts reading one fails here until the field comes off the list."""
+    from crosscheck import pipeline
+
+    _run(COMMITTED, tmp_path / "without")
+    monkeypatch.setattr(pipeline, "UNREAD_BY_RUN", {})
+    _run(COMMITTED, tmp_path / "with")
+    for name in ("cases.parquet", "rejects.parquet", "components.json"):
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes(), name

@@ -426,6 +426,28 @@ def test_parquet_integer_id_column(tmp_path):
     assert frame.select("id_number", "name", "_row", "_extra").row(0) == (ID_B, "张伟", 1, None)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+@pytest.mark.parametrize("extras", [True, False])
+def test_unread_fields_are_left_out_and_never_extra(tmp_path, suffix, extras):
+    frame = pl.DataFrame({"户号": ["H1", "H2"], "姓名": ["张伟", "刘德华"], "公民身份号码": [ID_A, ID_B],
+                          "与户主关系": ["户主", "子"], "住址": ["老垅村1组", "老垅村2组"], "民族": ["汉", "汉"]})
+    path = tmp_path / f"hukou{suffix}"
+    {".csv": lambda: frame.write_csv(path), ".xlsx": lambda: frame.write_excel(path),
+     ".parquet": lambda: frame.write_parquet(path)}[suffix]()
+    (tmp_path / "r.csv").write_text(csv_text(), encoding="utf-8")
+    config = load_month_config(write_month(tmp_path, [{"path": "r.csv"}], [{"kind": "household", "path": path.name}]))
+    key, kind, spec = config.inputs()[1]
+    table = read_table(config, key, kind, spec, extras=extras, unread=("relation", "address"))
+    expected = ["_file", "_row", "household_no", "name", "id_number", *(["_extra"] if extras else []),
+                *(["_id_number_excel"] if suffix == ".xlsx" else [])]
+    assert table.frame.columns == expected
+    assert table.frame["household_no"].to_list() == ["H1", "H2"]
+    if extras:  # the unmapped column only: an unread field is not an extra
+        assert table.frame["_extra"].to_list() == ['{"民族":"汉"}'] * 2
+    everything = read_table(config, key, kind, spec, extras=extras)
+    assert_frame_equal(table.frame, everything.frame.drop("relation", "address"))
+
+
 # -------------------------------------------------------------------------------- sources and kinds
 
 

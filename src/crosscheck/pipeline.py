@@ -31,6 +31,7 @@ from crosscheck.read import forget_loaded_sheets, read_headers, read_table
 from crosscheck.report import render_report
 from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
 from crosscheck.store import Store
+from crosscheck.tables import UNREAD_BY_RUN
 
 T = TypeVar("T")
 ROSTER_COLUMNS = {"household_id": pl.String, "town": pl.String, "village": pl.String, "amount": pl.Float64,
@@ -194,7 +195,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     inputs = config.inputs()
     prepared: list[Prepared] = []
     def read_and_prepare(i: int) -> Prepared:
-        p = prepare_values(read_table(config, *inputs[i], extras=False), catalog)
+        key, kind, spec = inputs[i]
+        p = prepare_values(read_table(config, key, kind, spec, extras=False, unread=UNREAD_BY_RUN.get(kind, ())), catalog)
         if p.frame.height < ALONE_ROWS:
             return p
         return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0])

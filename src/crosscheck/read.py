@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,9 +174,16 @@ def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
         raise InputError(f"{label}: sheet cannot be read ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
 
-def _read_parquet(path: Path, label: str, columns_only: bool = False):
+def _read_parquet(path: Path, label: str, columns: list[str] | None = None) -> pl.DataFrame:
     try:
-        return list(pl.read_parquet_schema(path)) if columns_only else pl.read_parquet(path)
+        return pl.read_parquet(path, columns=columns)
+    except Exception as e:
+        raise InputError(f"{label}: not a readable Parquet file ({type(e).__name__})") from None
+
+
+def _parquet_schema(path: Path, label: str) -> dict[str, pl.DataType]:
+    try:
+        return dict(pl.read_parquet_schema(path))
     except Exception as e:
         raise InputError(f"{label}: not a readable Parquet file ({type(e).__name__})") from None
 
@@ -229,7 +237,7 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
     suffix = path.suffix.lower()
     where = f"{config.config_name}: {key}"
     if suffix == ".parquet":
-        columns = _read_parquet(path, label, columns_only=True)
+        columns = list(_parquet_schema(path, label))
     elif suffix in (".xlsx", ".xlsm"):
         reader = _open_xlsx(path, label)
         if spec.sheet is not None and spec.sheet not in reader.sheet_names:
@@ -261,17 +269,24 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
     return mapping
 
 
-def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, extras: bool = True) -> RawTable:
+def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, extras: bool = True,
+               unread: Collection[str] = ()) -> RawTable:
     """Read one input file into a RawTable with canonical text columns; with `extras`, the unmapped
     columns in `_extra` (the monthly run, which reads none of them, leaves them out: encoding them
-    costs a tenth of reading a wide file)."""
+    costs a tenth of reading a wide file). The canonical fields in `unread` are left out too (the
+    monthly run's `tables.UNREAD_BY_RUN`); from a Parquet file, neither they nor (without
+    `extras`) the unmapped columns are read at all."""
     path = config.resolve(spec.path)
     label = str(spec.path)
     suffix = path.suffix.lower()
+    where = f"{config.config_name}: {key}"
     encoding, flags, marks = None, None, True
     if suffix == ".parquet":
-        frame = _read_parquet(path, label)
-        floats = [c for c, t in frame.schema.items() if t.is_float()]
+        schema = _parquet_schema(path, label)
+        mapping = header_mapping(list(schema), spec, kind, label, where)
+        wanted = [h for h in schema if (extras and h not in mapping) or mapping.get(h) not in (None, *unread)]
+        frame = _read_parquet(path, label, wanted)
+        floats = [c for c in wanted if schema[c].is_float()]
         frame = frame.select(pl.all().cast(pl.String))
         first_row = 1
     elif suffix in (".xlsx", ".xlsm"):
@@ -280,13 +295,16 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
     else:
         frame, encoding, marks = _read_csv(path, spec, label)
         first_row = 2
-    mapping = header_mapping(frame.columns, spec, kind, label, f"{config.config_name}: {key}")
+    if suffix != ".parquet":
+        mapping = header_mapping(frame.columns, spec, kind, label, where)
+    mapped = set(mapping)  # the mapped headers, unread fields' among them: none goes to `_extra`
+    mapping = {h: f for h, f in mapping.items() if f not in unread}
     if suffix in (".xlsx", ".xlsm"):
         flags = _excel_number_flags(path, spec, mapping)
     elif suffix == ".parquet":  # a float column cannot hold 18 digits: same loss as an Excel number
         lost = [(h, f) for h, f in mapping.items() if f in (*ID_FIELDS, "bank_account") and h in floats]
         flags = frame.select(pl.repeat(True, pl.len()).alias(f"_{f}_excel") for _, f in lost) if lost else None
-    unmapped = [c for c in frame.columns if c not in mapping and c != "_ragged_fields"]
+    unmapped = [c for c in frame.columns if c not in mapped and c != "_ragged_fields"] if extras else []
     extra = (
         pl.struct(unmapped).struct.json_encode() if unmapped else pl.lit(None, dtype=pl.String)
     ).alias("_extra")
