@@ -1,13 +1,16 @@
-"""household_payment: the row standing for each household and its total, against plain Python."""
+"""household_payment (the row standing for each household and its total) and household_members,
+against plain Python."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
-from graph_frames import context, roster
+from graph_frames import context, person_id, roster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crosscheck.household import household_payment
+from crosscheck.household import household_members, household_payment
 
 PROGRAMS = ["rural_dibao", "urban_dibao", "tekun_dispersed"]
 _row = st.fixed_dictionaries({
@@ -41,3 +44,48 @@ def test_household_payment_is_the_head_or_first_row_and_the_total(rows, programs
     assert got["_row"].to_list() == [i + 2 for _, i in expected]  # the chosen rows themselves
     assert got["amount"].to_list() == [rows[i]["amount"] for _, i in expected]
     assert got["household_amount"].to_list() == [totals[h] for h, _ in expected]
+
+
+def _hukou(rows: list[tuple[int, str]], file: str = "hukou.parquet") -> pl.DataFrame:
+    """户籍 rows (person, 户号), normalised as prepare leaves them."""
+    from crosscheck.keystrokes import id_key
+
+    persons = [p for p, _ in rows]
+    return pl.DataFrame({
+        "_key": list(range(len(rows))), "_file": [file] * len(rows), "_row": [i + 1 for i in range(len(rows))],
+        "household_no": [n for _, n in rows], "id": [person_id(p) for p in persons], "id_raw": [None] * len(rows),
+        "id_status": ["valid"] * len(rows), "id_birth": [dt.date(1950, 1, 1)] * len(rows),
+        "name": [f"张{p}" for p in persons], "name_norm": [f"张{p}" for p in persons],
+        "name_pinyin": [f"zhang{p}" for p in persons],
+    }, schema_overrides={"_key": pl.Int64, "_row": pl.Int64, "id_birth": pl.Date,
+                         **dict.fromkeys(("_file", "household_no", "id", "id_raw", "id_status", "name", "name_norm",
+                                          "name_pinyin"), pl.String)}).with_columns(id_key(pl.col("id")).alias("id_key"))
+
+
+_member_row = st.fixed_dictionaries({"household_id": st.sampled_from(["H1", "H2", "H3"]),
+                                     "program": st.sampled_from(PROGRAMS), "person": st.integers(1, 8)})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_member_row, min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(1, 12), st.sampled_from(["N1", "N2", "N3"])), max_size=12, unique_by=lambda t: t[0]),
+       st.sets(st.sampled_from(PROGRAMS), min_size=1))
+def test_household_members_are_the_roster_persons_and_their_hukou_households(rows, hukou_rows, programs):
+    frame = roster(rows)
+    got = household_members(context(frame, {"household": _hukou(hukou_rows)}), sorted(programs))
+    number_of = {p: n for p, n in hukou_rows}
+    expected = []
+    for h in sorted({r["household_id"] for r in rows if r["program"] in programs}):
+        expected += sorted((h, "roster", f"r.csv:{i + 2}") for i, r in enumerate(rows) if r["household_id"] == h)
+        numbers = {number_of[r["person"]] for r in rows if r["household_id"] == h and r["person"] in number_of}
+        expected += sorted((h, "household", f"hukou.parquet:{i + 1}") for i, (_, n) in enumerate(hukou_rows) if n in numbers)
+    assert list(got.select("household_id", "m_origin", "m_ref").iter_rows()) == sorted(expected)
+    assert got["_key"].to_list() == list(range(got.height))
+
+
+def test_a_file_read_as_roster_and_as_hukou_lists_each_record_once_from_the_roster():
+    frame = roster([{"household_id": "H1", "person": 1}, {"household_id": "H1", "person": 2}])
+    hukou = _hukou([(1, "N1"), (2, "N1"), (3, "N1")], file="r.csv")  # r.csv:1..3; the roster's rows are r.csv:2, 3
+    got = household_members(context(frame, {"household": hukou}), PROGRAMS)
+    assert list(got.select("m_origin", "m_ref").iter_rows()) == [
+        ("household", "r.csv:1"), ("roster", "r.csv:2"), ("roster", "r.csv:3")]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crosscheck.findings import ScreenContext, ref
-from crosscheck.household import household_members, hukou_numbers
+from crosscheck.household import household_members, hukou_households, hukou_numbers
 from crosscheck.graph_settings import GraphSettings
 from crosscheck.masking import mask_id_expr, mask_name_expr
 from crosscheck.normalize_name import normalize_names
@@ -174,8 +174,9 @@ def family_members(ctx: ScreenContext, members: pl.DataFrame) -> pl.DataFrame:
     while True:
         ids = members.select("id").drop_nulls().unique().lazy()
         found = [roster.join(ids, on="id", how="semi").select("household_id")]
-        if use_hukou:  # households whose 户籍 household holds one of these persons
-            numbers = hukou.join(ids, on="id", how="semi").select("household_no").drop_nulls().unique()
+        if use_hukou:  # households whose 户籍 household holds one of these persons (a 户号 of
+            # no roster person's gives none: the 户籍 of those numbers is enough)
+            numbers = hukou_households(ctx).lazy().join(ids, on="id", how="semi").select("household_no").drop_nulls().unique()
             keys = hukou_numbers(ctx).lazy().join(numbers, on="household_no", how="semi").select("_key")
             found.append(roster.join(keys, on="_key", how="semi").select("household_id"))
         known = members.select("household_id").unique()

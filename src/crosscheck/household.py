@@ -45,6 +45,19 @@ def hukou_numbers(ctx: ScreenContext) -> pl.DataFrame:
     return ctx._cache["hukou_numbers"]
 
 
+def hukou_households(ctx: ScreenContext) -> pl.DataFrame:
+    """The 户籍 persons of the 户号 that roster persons were found in (`hukou_numbers`), as
+    `household_no` and the member columns (`_person`): every household lookup of a run joins
+    this (a fifth of a county's 户籍 on the demo county) instead of the whole source, and the
+    members' references are formatted once."""
+    if "hukou_households" not in ctx._cache:
+        hukou = ctx.sources["household"]
+        numbers = hukou_numbers(ctx).lazy().select("household_no").unique()
+        rows = hukou.join(numbers, on="household_no", how="semi")
+        ctx._cache["hukou_households"] = rows.select("household_no", *_person(rows, "household")).collect()
+    return ctx._cache["hukou_households"]
+
+
 def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFrame | None = None) -> pl.DataFrame:
     """Every member of the roster households of these programs (roster persons and their 户籍
     household), or of the households in `only` (a `household_id` frame). Only the households a rule
@@ -64,11 +77,25 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
             .join(hukou_numbers(ctx).lazy(), on="_key")
             .select("household_id", "household_no").drop_nulls().unique()
         )
-        family = numbers.join(hukou, on="household_no")  # null numbers never join
-        parts.append(family.select(pl.col("household_id"), *_person(family, "household")))
-    members = pl.concat(parts).unique(["household_id", "m_ref"], maintain_order=True).collect()
+        family = numbers.join(hukou_households(ctx).lazy(), on="household_no")  # null numbers never join
+        parts.append(family.select("household_id", pl.exclude("household_id", "household_no")))
+    members = pl.concat(parts)
+    if _shared_files(ctx):  # a file given as roster and as 户籍: a person listed once, from the roster
+        members = members.unique(["household_id", "m_ref"], maintain_order=True)
+    members = members.collect()
     return members.sort("household_id", "m_origin", "m_ref").with_columns(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
+
+
+def _shared_files(ctx: ScreenContext) -> bool:
+    """Whether a file is read both as roster and as 户籍 (its rows would be members twice, once
+    from each; otherwise no (household, record) pair comes twice: each roster row once, each 户籍
+    row once per household whose persons' 户号 it has)."""
+    if "shared_files" not in ctx._cache:
+        hukou = ctx.source("household")
+        files = [lf.select(pl.col("_file").unique()).collect()["_file"] for lf in (ctx.roster, hukou) if lf is not None]
+        ctx._cache["shared_files"] = len(files) == 2 and bool(set(files[0]) & set(files[1]))
+    return ctx._cache["shared_files"]
 
 
 def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:
