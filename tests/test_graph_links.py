@@ -91,3 +91,61 @@ def test_shared_by_two_keeps_the_rows_of_ties_of_two_households_in_order(rows):
         households.setdefault((kind, tie), set()).add(household)
     expected = [r for r in rows if r[1] is not None and len(households[(r[0], r[1])]) >= 2]  # a null tie ties nothing
     assert shared_by_two(frame.lazy(), ["kind", "tie"]).collect().rows() == expected
+
+
+from crosscheck.graph_links import family_labels, min_labels  # noqa: E402
+
+
+def _reachable_minimum(edges: list[tuple[str, str | None]]) -> dict[str, str]:
+    """Plain Python: each household's smallest household reachable through shared members."""
+    adjacent: dict[tuple, set] = {}
+    for h, m in edges:
+        adjacent.setdefault(("h", h), set())
+        if m is not None:
+            adjacent[("h", h)].add(("m", m))
+            adjacent.setdefault(("m", m), set()).add(("h", h))
+    family = {}
+    for start in adjacent:
+        if start[0] != "h" or start[1] in family:
+            continue
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in adjacent[todo.pop()] - seen:
+                seen.add(nxt)
+                todo.append(nxt)
+        name = min(h for kind, h in seen if kind == "h")
+        family.update({h: name for kind, h in seen if kind == "h"})
+    return family
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([f"H{i:02d}" for i in range(25)]),
+                          st.one_of(st.none(), st.sampled_from([f"M{i}" for i in range(25)]))), min_size=1, max_size=60))
+def test_family_labels_are_the_smallest_reachable_household(edges):
+    frame = pl.DataFrame(edges, schema={"household_id": pl.String, "member": pl.String}, orient="row")
+    expected = _reachable_minimum(edges)
+    got = family_labels(frame)
+    assert got["household_id"].to_list() == sorted(expected)
+    assert dict(got.iter_rows()) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(st.just(n), st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80))))
+def test_min_labels_is_each_nodes_smallest_reachable_node(graph):
+    import numpy as np
+
+    n, edges = graph
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        parent[max(ra, rb)] = min(ra, rb)  # union by the smaller root: a root is its set's minimum
+    u = np.array([a for a, _ in edges], dtype=np.int64)
+    v = np.array([b for _, b in edges], dtype=np.int64)
+    assert min_labels(u, v, n).tolist() == [root(x) for x in range(n)]

@@ -146,20 +146,47 @@ def shared_by_two(rows: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
 
 
 def family_labels(edges: pl.DataFrame) -> pl.DataFrame:
-    """Connected components of households (`household_id`) through shared members (`member`), by
-    minimum-label propagation: each household's `family` is the smallest household_id it reaches.
-    Households with no member edge are their own family."""
-    households = edges.select("household_id").unique()
-    label = households.with_columns(pl.col("household_id").alias("family"))
-    edges = edges.drop_nulls().unique()
+    """Connected components of households (`household_id`) through shared members (`member`): each
+    household's `family` is the smallest household_id it reaches. Households with no member edge
+    are their own family. Households and members become integers (households first, in
+    household_id order), and `min_labels` finds every node's smallest reachable node."""
+    households = edges.select("household_id").unique().sort("household_id")
+    pairs = edges.drop_nulls().unique()
+    if pairs.height == 0:
+        return households.with_columns(pl.col("household_id").alias("family"))
+    members = pairs.select("member").unique()
+    coded = (pairs.join(households.with_row_index("h"), on="household_id")
+             .join(members.with_row_index("m"), on="member"))
+    n = households.height
+    label = min_labels(coded["h"].cast(pl.Int64).to_numpy(), coded["m"].cast(pl.Int64).to_numpy() + n, n + members.height)
+    # a component's smallest node is one of its households (they come first), the family's name
+    return households.with_columns(pl.col("household_id").gather(pl.Series(label[:n])).alias("family"))
+
+
+def min_labels(u, v, n: int):
+    """For an undirected graph of nodes 0..n-1 and edges (u[i], v[i]) (numpy integer arrays): every
+    node's smallest reachable node. Minimum-label hooking with pointer jumping (each round, both
+    ends of an edge and their labels' nodes take the edge's smaller label; then labels follow their
+    labels to a fixed point): O(log n) rounds of whole-array operations, not a Python loop per
+    edge. Labels only decrease and stay in the node's component; at the fixed point every edge's
+    ends agree, so a component's label is its smallest node."""
+    import numpy as np
+
+    label = np.arange(n, dtype=np.int64)
     while True:
-        by_member = edges.join(label, on="household_id").group_by("member").agg(pl.col("family").min())
-        spread = edges.join(by_member, on="member").group_by("household_id").agg(pl.col("family").min().alias("new"))
-        merged = label.join(spread, on="household_id", how="left").with_columns(
-            pl.min_horizontal("family", pl.col("new").fill_null(pl.col("family"))).alias("new"))
-        if merged.filter(pl.col("new") != pl.col("family")).height == 0:
-            return label.sort("household_id")
-        label = merged.select("household_id", pl.col("new").alias("family"))
+        lu, lv = label[u], label[v]
+        low = np.minimum(lu, lv)
+        new = label.copy()
+        for ends in (u, v, lu, lv):
+            np.minimum.at(new, ends, low)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def family_members(ctx: ScreenContext, members: pl.DataFrame) -> pl.DataFrame:
