@@ -245,3 +245,19 @@ def test_the_collector_is_left_alone_in_process_and_spared_by_the_command(tmp_pa
     frozen = int(done.stderr.split("frozen ")[1].split()[0])
     assert frozen > 10_000, done.stderr
     assert (tmp_path / "b" / "cases.parquet").read_bytes() == (tmp_path / "a" / "cases.parquet").read_bytes()
+
+
+def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import atexit, os, sys; atexit.register(lambda: print('blas', os.environ.get('OPENBLAS_NUM_THREADS'),"
+             " file=sys.stderr)); sys.argv = ['crosscheck', *sys.argv[1:]]; from crosscheck.cli import main; main()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("2", "2")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        done = subprocess.run([sys.executable, "-c", probe, "check", "--config", str(MINI)], capture_output=True,
+                              text=True, env=run_env)
+        assert done.returncode == 0, done.stderr
+        assert f"blas {expected}" in done.stderr

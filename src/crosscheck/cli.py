@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -221,6 +222,11 @@ def main() -> None:
     """The installed `crosscheck` command (and `python -m crosscheck`)."""
     global _PROCESS_ENDS
     _PROCESS_ENDS = True
+    # numpy's OpenBLAS starts a thread per core that spins after start-up: 60-85 ms of CPU taken
+    # from the config check in every run. Nothing here needs threaded BLAS (the keystroke tables'
+    # matrix-vector products are memory-bound, and Polars keeps both cores busy), and the command
+    # owns its process; a caller that sets the variable keeps its value
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         app(prog_name="crosscheck")
     finally:  # called from Python instead (runpy, a test): later app() calls are in-process ones
