@@ -92,11 +92,14 @@ def _side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
     return lf.select(pl.col("_key").alias(f"{prefix}_key"), "id", "id_status")
 
 
-def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int, legacy_too: bool = True) -> list[pl.LazyFrame]:
+def _keystroke_pairs(left: pl.LazyFrame, right: pl.LazyFrame, max_pairs: int, legacy_too: bool = True,
+                     self_link: bool = False) -> list[pl.LazyFrame]:
     """Pairs where one side's number is a keystroke neighbour of the other side's (Int64 keys);
-    without `legacy_too`, only neighbours of numbers whose check digit fails."""
+    without `legacy_too`, only neighbours of numbers whose check digit fails. A table linked with
+    itself is looked at one way: the other way gives the same pairs, mirrored."""
     out = []
-    for a, b, a_name, b_name in ((left, right, "l", "r"), (right, left, "r", "l")):
+    ways = ((left, right, "l", "r"),) if self_link else ((left, right, "l", "r"), (right, left, "r", "l"))
+    for a, b, a_name, b_name in ways:
         a_ids = a.select("_key", "id", "id_status")
         bad = a_ids.filter(pl.col("id_status").is_in(TYPO_STATUSES))
         legacy = a_ids.filter((pl.col("id_status") == "legacy15") & pl.lit(legacy_too)).with_columns(
@@ -148,7 +151,7 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), pl.col("_id_key").alias("id_key"))
     r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), pl.col("_id_key").alias("id_key"))
     parts = [_guarded_join("id_exact", l_id, r_id, ["id_key"], max_pairs)]
-    parts += _keystroke_pairs(left, right, max_pairs, legacy_too=not skip_legacy_keystrokes)
+    parts += _keystroke_pairs(left, right, max_pairs, legacy_too=not skip_legacy_keystrokes, self_link=self_link)
     l_nb, r_nb = _name_birth_side(left, "l"), _name_birth_side(right, "r")
     on, valid = ["name_pinyin", "birth"], pl.col("_valid")
     if skip_valid_pairs:
