@@ -3,12 +3,14 @@ against plain Python."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
 from graph_frames import context, person_id, roster
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from crosscheck.household import household_members, household_payment
 
@@ -72,7 +74,10 @@ _member_row = st.fixed_dictionaries({"household_id": st.sampled_from(["H1", "H2"
        st.sets(st.sampled_from(PROGRAMS), min_size=1))
 def test_household_members_are_the_roster_persons_and_their_hukou_households(rows, hukou_rows, programs):
     frame = roster(rows)
-    got = household_members(context(frame, {"household": _hukou(hukou_rows)}), sorted(programs))
+    ctx = context(frame, {"household": _hukou(hukou_rows)})
+    got = household_members(ctx, sorted(programs))
+    # where the caller knows every file has a label of its own, without the guard: the same
+    assert_frame_equal(household_members(dataclasses.replace(ctx, distinct_files=True, _cache={}), sorted(programs)), got)
     number_of = {p: n for p, n in hukou_rows}
     expected = []
     for h in sorted({r["household_id"] for r in rows if r["program"] in programs}):
@@ -84,6 +89,8 @@ def test_household_members_are_the_roster_persons_and_their_hukou_households(row
 
 
 def test_a_file_read_as_roster_and_as_hukou_lists_each_record_once_from_the_roster():
+    """A label of two inputs (one file given as roster and as 户籍; two sheets of one workbook):
+    a caller that does not say every file has a label of its own gets each reference once."""
     frame = roster([{"household_id": "H1", "person": 1}, {"household_id": "H1", "person": 2}])
     hukou = _hukou([(1, "N1"), (2, "N1"), (3, "N1")], file="r.csv")  # r.csv:1..3; the roster's rows are r.csv:2, 3
     got = household_members(context(frame, {"household": hukou}), PROGRAMS)

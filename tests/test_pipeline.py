@@ -261,3 +261,33 @@ def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(tmp_path: Pat
                               text=True, env=run_env)
         assert done.returncode == 0, done.stderr
         assert f"blas {expected}" in done.stderr
+
+
+def test_the_run_says_whether_every_input_has_a_label_of_its_own(tmp_path: Path, monkeypatch) -> None:
+    """References (file:row) are unique only if no two inputs share a label: the run tells the
+    household lookups so (a file given twice, or two sheets of one workbook, share one)."""
+    import shutil
+
+    import yaml
+
+    from crosscheck import pipeline, screen
+
+    seen = []
+    real = screen.run_rules
+
+    def spy(ctx, catalog, timings=None, advance=None):
+        seen.append(ctx.distinct_files)
+        return real(ctx, catalog, timings, advance)
+
+    monkeypatch.setattr(pipeline, "run_rules", spy)
+    pipeline.run_month(MINI, tmp_path / "once")
+    folder = tmp_path / "twice"
+    shutil.copytree(MINI.parent, folder)
+    config = yaml.safe_load((folder / "month.yaml").read_text(encoding="utf-8"))
+    config["sources"].append(dict(config["sources"][0]))  # the deaths file listed twice
+    (folder / "month.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    first = pipeline.run_month(folder / "month.yaml", tmp_path / "a")
+    second = pipeline.run_month(folder / "month.yaml", tmp_path / "b")
+    assert seen == [True, False, False]
+    assert (tmp_path / "a" / "cases.parquet").read_bytes() == (tmp_path / "b" / "cases.parquet").read_bytes()
+    assert first.cases.height == second.cases.height > 0

@@ -448,6 +448,19 @@ def test_unread_fields_are_left_out_and_never_extra(tmp_path, suffix, extras):
     assert_frame_equal(table.frame, everything.frame.drop("relation", "address"))
 
 
+def test_a_parquet_file_whose_mapped_fields_are_all_unread_keeps_its_rows(tmp_path):
+    pl.DataFrame({"初次登记日期": ["2020-01-01", None, "2021-05-06"], "号牌": ["湘N1", "湘N2", "湘N3"]}).write_parquet(
+        tmp_path / "v.parquet")
+    (tmp_path / "r.csv").write_text(csv_text(), encoding="utf-8")
+    config = load_month_config(write_month(tmp_path, [{"path": "r.csv"}], [
+        {"kind": "vehicles", "path": "v.parquet", "columns": {"初次登记日期": "registered_on"}}]))
+    key, kind, spec = config.inputs()[1]
+    for extras in (False, True):
+        frame = read_table(config, key, kind, spec, extras=extras, unread=("registered_on",)).frame
+        assert frame["_row"].to_list() == [1, 2, 3]  # the rows are read (and will be rejected: no ID, no name)
+        assert "registered_on" not in frame.columns
+
+
 # -------------------------------------------------------------------------------- sources and kinds
 
 

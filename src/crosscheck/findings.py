@@ -53,6 +53,10 @@ class ScreenContext:
     catalog: Catalog
     roster: pl.LazyFrame
     sources: dict[str, pl.LazyFrame] = field(default_factory=dict)
+    # every input has a label (its path as written) of its own, so no two records share a
+    # reference file:row; the run knows it from its config (two sheets of one workbook, or one
+    # file given twice, share one), other callers may not: then lookups guard against repeats
+    distinct_files: bool = False
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

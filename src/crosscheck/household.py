@@ -80,22 +80,11 @@ def household_members(ctx: ScreenContext, programs: list[str], only: pl.LazyFram
         family = numbers.join(hukou_households(ctx).lazy(), on="household_no")  # null numbers never join
         parts.append(family.select("household_id", pl.exclude("household_id", "household_no")))
     members = pl.concat(parts)
-    if _shared_files(ctx):  # a file given as roster and as 户籍: a person listed once, from the roster
+    if not ctx.distinct_files:  # a label of two inputs: one reference, one member (the first)
         members = members.unique(["household_id", "m_ref"], maintain_order=True)
     members = members.collect()
     return members.sort("household_id", "m_origin", "m_ref").with_columns(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
-
-
-def _shared_files(ctx: ScreenContext) -> bool:
-    """Whether a file is read both as roster and as 户籍 (its rows would be members twice, once
-    from each; otherwise no (household, record) pair comes twice: each roster row once, each 户籍
-    row once per household whose persons' 户号 it has)."""
-    if "shared_files" not in ctx._cache:
-        hukou = ctx.source("household")
-        files = [lf.select(pl.col("_file").unique()).collect()["_file"] for lf in (ctx.roster, hukou) if lf is not None]
-        ctx._cache["shared_files"] = len(files) == 2 and bool(set(files[0]) & set(files[1]))
-    return ctx._cache["shared_files"]
 
 
 def household_payment(ctx: ScreenContext, programs: list[str]) -> pl.LazyFrame:

@@ -222,8 +222,10 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     for p in prepared:
         if p.table.kind != "roster":
             sources.setdefault(p.table.kind, []).append(p.frame)
+    labels = [p.table.label for p in prepared]
     ctx = ScreenContext(first_day=config.first_day, last_day=config.last_day, catalog=catalog,
-                        roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()})
+                        roster=roster.lazy(), sources={k: _stack(v, {}).lazy() for k, v in sources.items()},
+                        distinct_files=len(set(labels)) == len(labels))
     id_quality, rows_used = _id_quality(prepared), [p.frame.height for p in prepared]
     del roster, sources, p  # the stacked copies are the ones used from here: free the per-file frames
     prepared = [dataclasses.replace(p, frame=p.frame.clear()) for p in prepared]

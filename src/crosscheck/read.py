@@ -285,8 +285,9 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
         schema = _parquet_schema(path, label)
         mapping = header_mapping(list(schema), spec, kind, label, where)
         wanted = [h for h in schema if (extras and h not in mapping) or mapping.get(h) not in (None, *unread)]
-        frame = _read_parquet(path, label, wanted)
-        floats = [c for c in wanted if schema[c].is_float()]
+        # no column at all would read no rows: then one column (left out below), for the row count
+        frame = _read_parquet(path, label, wanted or list(schema)[:1])
+        floats = [c for c in frame.columns if schema[c].is_float()]
         frame = frame.select(pl.all().cast(pl.String))
         first_row = 1
     elif suffix in (".xlsx", ".xlsm"):
