@@ -21,6 +21,7 @@ from crosscheck.normalize_values import (
     parse_phone,
     parse_program,
     parse_yes_no,
+    per_distinct,
     program_lookup,
     without_marks,
 )
@@ -298,3 +299,23 @@ def test_placeholder_accounts_are_no_account():
                           None, ""])
     got = pl.select(account_number(pl.lit(raw))).to_series().to_list()
     assert got == ["6217000011112222", None, None, None, None, None, "6217000011112223", None, None]
+
+
+_DATE_LIKE = st.one_of(st.none(), st.sampled_from(["2022-11-03", "2022/1/5", "20221201", "44896", "2022年12月1日", "", " ",
+                                                  "2022-02-30", "abc", "１９８０-０１-０１"]),
+                       st.dates(dt.date(1900, 1, 1), dt.date(2030, 1, 1)).map(str))
+_AMOUNT_LIKE = st.one_of(st.none(), st.sampled_from(["385", "501.00", "385元", "￥1,200", "1，200.5", "", "abc", "-5", "1e3"]),
+                         st.integers(0, 2000).map(str))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(_DATE_LIKE, _AMOUNT_LIKE, st.sampled_from(["城市低保", "农村低保", "特困", "高龄津贴", "x"])),
+                min_size=1, max_size=40), st.integers(1, 8))
+def test_parsing_once_per_distinct_value_equals_parsing_every_row(values, repeat):
+    lookup = program_lookup(load_catalog().programs)
+    frame = pl.DataFrame({"raw": values * repeat}, schema={"raw": pl.String})  # repeated: the distinct path
+    for parser, dtype in ((parse_date, pl.Date), (parse_amount, pl.Float64),
+                          (lambda e: parse_program(e, lookup), pl.String)):
+        every = frame.select(parser(pl.col("raw")).alias("v"))
+        once = frame.select(per_distinct(parser, dtype)(pl.col("raw")).alias("v"))
+        assert_frame_equal(once, every)

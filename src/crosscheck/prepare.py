@@ -27,6 +27,7 @@ from crosscheck.normalize_values import (
     parse_phone,
     parse_program,
     parse_yes_no,
+    per_distinct,
     program_lookup,
 )
 from crosscheck.read import RawTable
@@ -55,10 +56,12 @@ _PARSED_ONCE = {"amount", "registered_capital", "program", *DATE_FIELDS}
 
 
 def _parsers(catalog: Catalog) -> dict[str, object]:
-    """The fields whose parsed value both the rejects and the typed frame may need: parsed once."""
+    """The fields whose parsed value both the rejects and the typed frame may need: parsed once,
+    and once per distinct value (they repeat: `per_distinct`)."""
     lookup = program_lookup(catalog.programs)
-    return {"amount": parse_amount, "registered_capital": parse_capital, "program": lambda e: parse_program(e, lookup),
-            **{field: parse_date for field in DATE_FIELDS}}
+    return {"amount": per_distinct(parse_amount, pl.Float64), "registered_capital": per_distinct(parse_capital, pl.Float64),
+            "program": per_distinct(lambda e: parse_program(e, lookup), pl.String),
+            **{field: per_distinct(parse_date, pl.Date) for field in DATE_FIELDS}}
 
 
 def _typed_columns(kind: str, present: set[str], catalog: Catalog) -> list[pl.Expr]:
