@@ -38,7 +38,9 @@ def without_marks(frame: pl.DataFrame, columns: list[str], *, maybe: bool = True
     text = [c for c in columns if frame.schema[c] == pl.String]
     if not maybe or not text:
         return frame
-    found = frame.select(pl.col(text).str.contains(BOM, literal=True).any()).row(0)
+    # one search per column, in its values joined (a mark is a whole character of valid UTF-8: the
+    # join holds one exactly where a value does): half the CPU of a search per value
+    found = frame.select(pl.col(text).str.join("").str.contains(BOM, literal=True)).row(0)
     marked = [c for c, has in zip(text, found) if has]
     return frame.with_columns(pl.col(marked).str.replace_all(BOM, "", literal=True)) if marked else frame
 
