@@ -319,3 +319,16 @@ def test_parsing_once_per_distinct_value_equals_parsing_every_row(values, repeat
         every = frame.select(parser(pl.col("raw")).alias("v"))
         once = frame.select(per_distinct(parser, dtype)(pl.col("raw")).alias("v"))
         assert_frame_equal(once, every)
+
+
+@pytest.mark.parametrize("where", [0, 1, 2_345, 4_999])
+def test_marks_are_found_in_any_slice_of_a_column_joined_slice_by_slice(monkeypatch, where):
+    import crosscheck.normalize_values as values
+
+    monkeypatch.setattr(values, "_JOINED_BYTES", 1_000)  # about 110 values of 9 bytes per slice
+    frame = pl.DataFrame({"name": [f"张{i:08d}" for i in range(5_000)], "other": ["x"] * 5_000})
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == where).then(pl.col("name") + BOM)
+                               .otherwise(pl.col("name")).alias("name"))
+    out = without_marks(frame, ["name", "other"])
+    assert out["name"].to_list() == [f"张{i:08d}" for i in range(5_000)]
+    assert out["other"].to_list() == ["x"] * 5_000

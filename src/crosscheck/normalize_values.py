@@ -38,11 +38,20 @@ def without_marks(frame: pl.DataFrame, columns: list[str], *, maybe: bool = True
     text = [c for c in columns if frame.schema[c] == pl.String]
     if not maybe or not text:
         return frame
-    # one search per column, in its values joined (a mark is a whole character of valid UTF-8: the
-    # join holds one exactly where a value does): half the CPU of a search per value
-    found = frame.select(pl.col(text).str.join("").str.contains(BOM, literal=True)).row(0)
+    # one search per column, in its values joined (a mark is a whole character of valid UTF-8:
+    # the join holds one exactly where a value does): half the CPU of a search per value. Joined
+    # slice by slice of at most _JOINED_BYTES (a string holds 4 GB; the join is a copy)
+    widest = max(frame.select(pl.col(text).str.len_bytes().sum()).row(0), default=0) or 0
+    step = max(1, frame.height * _JOINED_BYTES // max(widest, 1))
+    found = [False] * len(text)
+    for start in range(0, frame.height, step):
+        part = frame.select(pl.col(text).slice(start, step).str.join("").str.contains(BOM, literal=True)).row(0)
+        found = [a or bool(b) for a, b in zip(found, part)]
     marked = [c for c, has in zip(text, found) if has]
     return frame.with_columns(pl.col(marked).str.replace_all(BOM, "", literal=True)) if marked else frame
+
+
+_JOINED_BYTES = 1 << 26  # the text of a column joined for one search: 64 MB at most
 
 
 def per_distinct(parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> Callable[[pl.Expr], pl.Expr]:
