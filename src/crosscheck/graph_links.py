@@ -160,7 +160,8 @@ def family_labels(edges: pl.DataFrame) -> pl.DataFrame:
     coded = (pairs.join(households.with_row_index("h"), on="household_id")
              .join(members.with_row_index("m"), on="member"))
     n = households.height
-    label = min_labels(coded["h"].cast(pl.Int64).to_numpy(), coded["m"].cast(pl.Int64).to_numpy() + n, n + members.height)
+    u, v = coded["h"].cast(pl.Int64).to_numpy(), coded["m"].cast(pl.Int64).to_numpy() + n
+    label = min_labels(u, v, n + members.height)
     # a component's smallest node is one of its households (they come first), the family's name
     return households.with_columns(pl.col("household_id").gather(pl.Series(label[:n])).alias("family"))
 
@@ -205,7 +206,8 @@ def family_members(ctx: ScreenContext, members: pl.DataFrame) -> pl.DataFrame:
         found = [roster.join(ids, on="id", how="semi").select("household_id")]
         if use_hukou:  # households whose 户籍 household holds one of these persons (a 户号 of
             # no roster person's gives none: the 户籍 of those numbers is enough)
-            numbers = hukou_households(ctx).lazy().join(ids, on="id", how="semi").select("household_no").drop_nulls().unique()
+            numbers = (hukou_households(ctx).lazy().join(ids, on="id", how="semi")
+                       .select("household_no").drop_nulls().unique())
             keys = hukou_numbers(ctx).lazy().join(numbers, on="household_no", how="semi").select("_key")
             found.append(roster.join(keys, on="_key", how="semi").select("household_id"))
         known = members.select("household_id").unique()

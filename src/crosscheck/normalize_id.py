@@ -137,9 +137,8 @@ def _parts_of_canonical(values: pl.Series) -> pl.DataFrame:
     ok = body17.is_not_null()
     rows, ends = rows.filter(ok), ends.filter(ok)
     lower = ends.str.ends_with("x")
-    return pl.DataFrame({"c": values.clone().scatter(rows.filter(lower), ends.filter(lower).str.to_uppercase()) if lower.any()
-                         else values,
-                         "shape": parts["shape"].scatter(rows, 18),
+    c = values.clone().scatter(rows.filter(lower), ends.filter(lower).str.to_uppercase()) if lower.any() else values
+    return pl.DataFrame({"c": c, "shape": parts["shape"].scatter(rows, 18),
                          "body": parts["body"].scatter(rows, body17.filter(ok)),
                          "last": parts["last"].scatter(rows, _CHECK_INDEX["X"])})
 
@@ -160,7 +159,8 @@ def _id_parts(values: pl.Series) -> pl.DataFrame:
     scientific = pl.select(pl.when(pl.lit(again["shape"]) == 0)
                            .then(pl.when(pl.lit(cleaned).str.contains(_SCIENTIFIC)).then(-1).otherwise(0))
                            .otherwise(pl.lit(again["shape"])).cast(pl.Int8)).to_series()
-    return pl.DataFrame({"c": parts["c"].clone().scatter(rows, cleaned), "shape": parts["shape"].scatter(rows, scientific),
+    return pl.DataFrame({"c": parts["c"].clone().scatter(rows, cleaned),
+                         "shape": parts["shape"].scatter(rows, scientific),
                          "body": parts["body"].scatter(rows, again["body"]),
                          "last": parts["last"].scatter(rows, again["last"])})
 

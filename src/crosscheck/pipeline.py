@@ -196,7 +196,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     prepared: list[Prepared] = []
     def read_and_prepare(i: int) -> Prepared:
         key, kind, spec = inputs[i]
-        p = prepare_values(read_table(config, key, kind, spec, extras=False, unread=UNREAD_BY_RUN.get(kind, ())), catalog)
+        table = read_table(config, key, kind, spec, extras=False, unread=UNREAD_BY_RUN.get(kind, ()))
+        p = prepare_values(table, catalog)
         if p.frame.height < ALONE_ROWS:
             return p
         return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0])

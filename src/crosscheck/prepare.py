@@ -59,7 +59,8 @@ def _parsers(catalog: Catalog) -> dict[str, object]:
     """The fields whose parsed value both the rejects and the typed frame may need: parsed once,
     and once per distinct value (they repeat: `per_distinct`)."""
     lookup = program_lookup(catalog.programs)
-    return {"amount": per_distinct(parse_amount, pl.Float64), "registered_capital": per_distinct(parse_capital, pl.Float64),
+    return {"amount": per_distinct(parse_amount, pl.Float64),
+            "registered_capital": per_distinct(parse_capital, pl.Float64),
             "program": per_distinct(lambda e: parse_program(e, lookup), pl.String),
             **{field: per_distinct(parse_date, pl.Date) for field in DATE_FIELDS}}
 
