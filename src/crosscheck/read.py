@@ -174,16 +174,10 @@ def _read_xlsx(path: Path, spec: InputFile, label: str) -> pl.DataFrame:
         raise InputError(f"{label}: sheet cannot be read ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
 
-def _read_parquet(path: Path, label: str, columns: list[str] | None = None) -> pl.DataFrame:
+def _read_parquet(path: Path, label: str, columns: list[str] | None = None, *, schema_only: bool = False):
+    """The file's frame (only `columns`, if given), or with `schema_only` its schema as a dict."""
     try:
-        return pl.read_parquet(path, columns=columns)
-    except Exception as e:
-        raise InputError(f"{label}: not a readable Parquet file ({type(e).__name__})") from None
-
-
-def _parquet_schema(path: Path, label: str) -> dict[str, pl.DataType]:
-    try:
-        return dict(pl.read_parquet_schema(path))
+        return dict(pl.read_parquet_schema(path)) if schema_only else pl.read_parquet(path, columns=columns)
     except Exception as e:
         raise InputError(f"{label}: not a readable Parquet file ({type(e).__name__})") from None
 
@@ -237,7 +231,7 @@ def read_headers(config: MonthConfig, key: str, kind: str, spec: InputFile) -> d
     suffix = path.suffix.lower()
     where = f"{config.config_name}: {key}"
     if suffix == ".parquet":
-        columns = list(_parquet_schema(path, label))
+        columns = list(_read_parquet(path, label, schema_only=True))
     elif suffix in (".xlsx", ".xlsm"):
         reader = _open_xlsx(path, label)
         if spec.sheet is not None and spec.sheet not in reader.sheet_names:
@@ -282,7 +276,7 @@ def read_table(config: MonthConfig, key: str, kind: str, spec: InputFile, *, ext
     where = f"{config.config_name}: {key}"
     encoding, flags, marks = None, None, True
     if suffix == ".parquet":
-        schema = _parquet_schema(path, label)
+        schema = _read_parquet(path, label, schema_only=True)
         mapping = header_mapping(list(schema), spec, kind, label, where)
         wanted = [h for h in schema if (extras and h not in mapping) or mapping.get(h) not in (None, *unread)]
         # no column at all would read no rows: then one column (left out below), for the row count
