@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import polars as pl
 from hypothesis import given, settings
@@ -101,3 +102,27 @@ def test_edits_are_named_by_position() -> None:
     assert set(found["id"].to_list()) == {typed}
     assert one_keystroke(number, "431221194503120228") == "substitution@17"
     assert one_keystroke(number, number) is None
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 2**32), st.integers(300, 700))
+def test_many_numbers_at_once_equal_each_alone(seed: int, n: int) -> None:
+    """Numbers are edited in batches (`keystrokes._CHUNK`): a query of several batches gives every
+    number the brute force's neighbours, each with its own edit, edit by edit in number order."""
+    rng, typed = random.Random(seed), []
+    for _ in range(n):
+        body = f"431221{rng.randint(1930, 2020)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+        number = body + check_digit(body)
+        pos = rng.randint(0, 16)
+        typed.append(number[:pos] + rng.choice([c for c in CHARS if c != number[pos]]) + number[pos + 1:]
+                     if rng.random() < 0.5 else number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:])
+    found = neighbours18(pl.Series(typed))
+    for number in set(typed):
+        mine = found.filter(pl.col("id") == number)
+        assert set(mine["neighbour"].to_list()) == _brute_force18(number)
+        assert all(one_keystroke(n, number) == e for n, e in mine.select("neighbour", "edit").iter_rows())
+    order = found.with_columns(pl.col("edit").str.extract(r"^(\w+)@").alias("kind"),
+                               pl.col("edit").str.extract(r"@(\d+)$").cast(pl.Int32).alias("at"))
+    rank = pl.when(pl.col("kind") == "swap").then(18 + pl.col("at")).otherwise(pl.col("at"))
+    ranks = order.select(rank.alias("r"), pl.col("id"))
+    assert ranks.equals(ranks.sort("r", "id", maintain_order=True))

@@ -20,7 +20,6 @@ from crosscheck.normalize_id import CHECK_CHARS, WEIGHTS
 
 _W = np.array(WEIGHTS, dtype=np.int64)
 _INV_W = np.array([pow(int(w), -1, 11) for w in WEIGHTS], dtype=np.int64)  # inverses mod 11
-_CHECK_VALUE = {c: i for i, c in enumerate(CHECK_CHARS)}  # check char -> remainder it stands for
 
 NEIGHBOUR_SCHEMA = {"id": pl.String, "neighbour": pl.String, "edit": pl.String}
 KEY18_SCHEMA = {"id": pl.String, "neighbour_key": pl.Int64}
@@ -36,38 +35,23 @@ def _chars(values: list[str], width: int) -> np.ndarray:
     return np.frombuffer("".join(values).encode("ascii"), dtype=np.uint8).reshape(len(values), width)
 
 
-class _Collector:
-    """Candidate rows (as byte matrices) with the row of the number they came from and the edit."""
+# the edits neighbours18 tries, in order: 17 body substitutions, the check character, 17 swaps
+_EDITS18 = [f"substitution@{p + 1}" for p in range(18)] + [f"swap@{p + 1}" for p in range(17)]
 
-    def __init__(self, values: list[str]) -> None:
-        self.values = values
-        self.blocks: list[np.ndarray] = []
-        self.sources: list[np.ndarray] = []
-        self.edits: list[str] = []
-        self.edit_ids: list[np.ndarray] = []
 
-    def add(self, candidates: np.ndarray, keep: np.ndarray, edit: str) -> None:
-        rows = np.flatnonzero(keep)
-        self.blocks.append(candidates[rows])
-        self.sources.append(rows)
-        self.edit_ids.append(np.full(len(rows), len(self.edits), dtype=np.int64))
-        self.edits.append(edit)
-
-    def frame(self, as_keys: bool = False) -> pl.DataFrame:
-        """The neighbours as strings (`id`, `neighbour`, `edit`), or for joins with the neighbour
-        as an integer (`id`, `neighbour_key`: its `id_key`)."""
-        if not self.blocks:
-            return pl.DataFrame(schema=KEY18_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
-        stacked = np.ascontiguousarray(np.concatenate(self.blocks))
-        sources = np.concatenate(self.sources)
-        if as_keys:  # the typed number stays text: it may hold an X in the wrong place
-            return pl.DataFrame([pl.Series("id", self.values, dtype=pl.String).gather(sources),
-                                 pl.Series("neighbour_key", _keys(stacked))])
-        return pl.DataFrame([
-            pl.Series("id", self.values, dtype=pl.String).gather(sources),
-            pl.Series("neighbour", stacked.view("S18").ravel()).cast(pl.String),
-            pl.Series("edit", self.edits, dtype=pl.String).gather(np.concatenate(self.edit_ids)),
-        ])
+def _neighbour_frame(values: list[str], rows: np.ndarray, source: np.ndarray, edit: np.ndarray,
+                     as_keys: bool) -> pl.DataFrame:
+    """Neighbours (`rows`, an 18-character matrix) of `values[source]` by edit `_EDITS18[edit]`,
+    as strings (`id`, `neighbour`, `edit`), or for joins with the neighbour as an integer (`id`,
+    `neighbour_key`: its `id_key`)."""
+    if not len(rows):
+        return pl.DataFrame(schema=KEY18_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
+    rows = np.ascontiguousarray(rows)
+    typed = pl.Series("id", values, dtype=pl.String).gather(source)  # stays text: it may hold an X out of place
+    if as_keys:
+        return pl.DataFrame([typed, pl.Series("neighbour_key", _keys(rows))])
+    return pl.DataFrame([typed, pl.Series("neighbour", rows.view("S18").ravel()).cast(pl.String),
+                         pl.Series("edit", _EDITS18, dtype=pl.String).gather(edit)])
 
 
 _CHECK_INDEX = np.zeros(256, dtype=np.int64)
@@ -113,32 +97,53 @@ def neighbours18(ids: pl.Series, *, as_keys: bool = False) -> pl.DataFrame:
     if not values:
         return pl.DataFrame(schema=KEY18_SCHEMA if as_keys else NEIGHBOUR_SCHEMA)
     full = _chars(values, 18)
+    rows, sources, edits = [], [], []
+    for start in range(0, len(values), _CHUNK):
+        part = full[start:start + _CHUNK]
+        candidates, kept = _candidates18(part)
+        rows.append(candidates[kept])
+        edits.append(kept // len(part))
+        sources.append(kept % len(part) + start)
+    source, edit = np.concatenate(sources), np.concatenate(edits)
+    order = np.lexsort((source, edit))  # edit by edit, numbers in order, whatever the chunks
+    return _neighbour_frame(values, np.concatenate(rows)[order], source[order], edit[order], as_keys)
+
+
+_CHUNK = 256  # numbers per batch of candidates (35 x 256 x 18 bytes: the arrays stay in cache)
+
+
+def _candidates18(full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every one-keystroke edit of each 18-character number (rows of `full`) as a flat
+    (edit x number) candidate matrix, and the flat indices of the candidates that are valid
+    numbers with a real birth date: the 17 body substitutions, the check character, the 17
+    adjacent swaps, all at once (one array operation per step instead of one per position)."""
+    n = len(full)
     body = full[:, :17].astype(np.int64) - 48
     letters = body > 9  # an X in the body: only replacing that one character can make it valid
     n_letters = letters.sum(axis=1)
     numeric_body = n_letters == 0
     body = np.where(letters, 0, body)
-    target = np.array([_CHECK_VALUE[v[17]] for v in values], dtype=np.int64)
+    target = _CHECK_INDEX[full[:, 17]]  # the remainder the typed check character stands for
     total = body @ _W
-    out = _Collector(values)
-    for pos in range(17):
-        d = (body[:, pos] + (target - total) * _INV_W[pos]) % 11
-        cand = full.copy()
-        cand[:, pos] = (np.minimum(d, 9) + 48).astype(np.uint8)
-        fixable = (numeric_body & (d != body[:, pos])) | ((n_letters == 1) & letters[:, pos])
-        out.add(cand, fixable & (d <= 9) & _dated18(cand), f"substitution@{pos + 1}")
+    pos = np.arange(17)
+    cand = np.repeat(full[None], 35, axis=0)
+    # a body substitution: the weighted sum must move to the check character's remainder, and
+    # every weight being invertible mod 11, exactly one digit value does that at a position
+    d = (body + ((target - total)[:, None] * _INV_W[None, :])) % 11  # (number, position)
+    cand[pos, :, pos] = (np.minimum(d.T, 9) + 48).astype(np.uint8)
+    keep = np.zeros((35, n), dtype=bool)
+    keep[:17] = ((numeric_body[None] & (d.T != body.T)) | ((n_letters == 1)[None] & letters.T)) & (d.T <= 9)
     right = _CHARS[total % 11]
-    cand = full.copy()
-    cand[:, 17] = right
-    out.add(cand, numeric_body & (right != full[:, 17]) & _dated18(cand), "substitution@18")
-    for pos in range(17):
-        cand = full.copy()
-        cand[:, [pos, pos + 1]] = full[:, [pos + 1, pos]]
-        digits_ok = (cand[:, :17] <= 57).all(axis=1)  # an X moved into the body is not a number
-        sums = (np.minimum(cand[:, :17].astype(np.int64) - 48, 9) @ _W) % 11
-        ok = (full[:, pos] != full[:, pos + 1]) & digits_ok & (_CHARS[sums] == cand[:, 17])
-        out.add(cand, ok & _dated18(cand), f"swap@{pos + 1}")
-    return out.frame(as_keys)
+    cand[17, :, 17] = right
+    keep[17] = numeric_body & (right != full[:, 17])
+    cand[18 + pos, :, pos], cand[18 + pos, :, pos + 1] = full[:, pos + 1].T, full[:, pos].T
+    swapped = cand[18:]
+    digits_ok = (swapped[:, :, :17] <= 57).all(axis=2)  # an X moved into the body is not a number
+    sums = (np.minimum(swapped[:, :, :17].astype(np.int64) - 48, 9) @ _W) % 11
+    keep[18:] = (full[:, pos] != full[:, pos + 1]).T & digits_ok & (_CHARS[sums] == swapped[:, :, 17])
+    flat = cand.reshape(35 * n, 18)
+    keep &= _dated18(flat).reshape(35, n)
+    return flat, np.flatnonzero(keep.ravel())
 
 
 _CHARS = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
