@@ -32,17 +32,18 @@ _LAST_CODE_POINT = 0x10FFFF
 
 @functools.cache
 def tables() -> tuple[dict[str, str], dict[str, str]]:
-    """(simplified, pinyin): the characters OpenCC t2s changes and those pypinyin has a reading for.
-    The table's lines are split into fields in one pass (every third field a character, then its
-    simplified form and its reading): half the time of splitting 43,000 lines one by one, on the
-    run's background thread while the files are read."""
-    text = TABLE.read_text(encoding="utf-8")
-    body = text[text.index(_HEADER) + len(_HEADER) + 1:].rstrip("\n")
-    fields = body.replace("\n", "\t").split("\t")
-    if len(fields) != 3 * (body.count("\n") + 1):
-        raise ValueError(f"{TABLE}: a line without exactly three tab-separated fields")
-    chars, simple, reading = fields[0::3], fields[1::3], fields[2::3]
-    return {c: s for c, s in zip(chars, simple) if s}, {c: r for c, r in zip(chars, reading) if r}
+    """(simplified, pinyin): the characters OpenCC t2s changes and those pypinyin has a reading for."""
+    simplified: dict[str, str] = {}
+    pinyin: dict[str, str] = {}
+    for line in TABLE.read_text(encoding="utf-8").split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        ch, simple, reading = line.split("\t")
+        if simple:
+            simplified[ch] = simple
+        if reading:
+            pinyin[ch] = reading
+    return simplified, pinyin
 
 
 def simplified(ch: str) -> str:
