@@ -141,3 +141,15 @@ def test_first_rule_per_pair_against_plain_python(rows, self_link) -> None:
         if (left, right) not in best or rules.index(rule) < rules.index(best[(left, right)]):
             best[(left, right)] = rule
     assert first_rule_per_pair(pairs, rules, self_link).collect().rows() == [(*k, v) for k, v in sorted(best.items())]
+
+
+def test_first_rule_per_pair_with_null_keys_and_rules() -> None:
+    """Null keys (no caller passes them; the function is public) pair like any value, as in a
+    three-column sort: nulls first, one row per pair under its first rule."""
+    from crosscheck.candidates import first_rule_per_pair
+
+    rows = [(None, 1, "b"), (0, 5, "a"), (None, 1, "a"), (None, 2, "c"), (None, 1, "c"), (None, 2, "a"),
+            (None, None, "b"), (None, None, "a"), (3, 4, None), (3, 4, "c")]
+    pairs = pl.LazyFrame(rows, schema={"l_key": pl.Int64, "r_key": pl.Int64, "blocked_by": pl.String}, orient="row")
+    assert first_rule_per_pair(pairs, ["a", "b", "c"], False).collect().rows() == [
+        (None, None, "a"), (None, 1, "a"), (None, 2, "a"), (0, 5, "a"), (3, 4, None)]
