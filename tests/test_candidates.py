@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from people_frames import make_id, people
+from polars.testing import assert_frame_equal
 
 from crosscheck.candidates import BlockingExplosion, candidate_pairs
 from crosscheck.keystrokes import one_keystroke
@@ -92,6 +93,40 @@ def test_self_blocking_equals_brute_force(tables) -> None:
     found = set(pairs.select("l_key", "r_key").iter_rows())
     assert found == _brute_force(table, table, self_link=True)
     assert all(a < b for a, b in found)
+
+
+def _without_name_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop("name_norm", "name_pinyin")
+
+
+@settings(max_examples=80, deadline=None)
+@given(small_tables(), st.booleans(), st.booleans())
+def test_name_keys_computed_on_demand_give_the_same_pairs(tables, skip_valid_pairs, with_birth) -> None:
+    """A table without name keys (户籍, whose keys are computed for the rows the name+birth joins
+    can reach) gets exactly the pairs, rules and order it gets with them: on either side, on both,
+    and linked with itself; with birth dates of the tables' own or only the numbers'."""
+    (l_ids, l_names), (r_ids, r_names) = zip(*tables[0]), zip(*tables[1])
+    born = (lambda n: [dt.date(1950, 1, 1) if i % 2 else None for i in range(n)]) if with_birth else (lambda n: None)
+    left = people(list(l_ids), list(l_names), born(len(l_ids))).collect()
+    right = people(list(r_ids), list(r_names), born(len(r_ids))).collect()
+    expected = candidate_pairs(left.lazy(), right.lazy(), skip_valid_pairs=skip_valid_pairs).collect()
+    for a, b in ((_without_name_keys(left), right), (left, _without_name_keys(right)),
+                 (_without_name_keys(left), _without_name_keys(right))):
+        assert_frame_equal(candidate_pairs(a.lazy(), b.lazy(), skip_valid_pairs=skip_valid_pairs).collect(), expected)
+    alone = candidate_pairs(left.lazy(), skip_valid_pairs=skip_valid_pairs).collect()
+    assert_frame_equal(candidate_pairs(_without_name_keys(left).lazy(), skip_valid_pairs=skip_valid_pairs).collect(), alone)
+
+
+def test_a_keyless_sides_own_unusual_numbers_meet_valid_ones() -> None:
+    """With valid-number pairs skipped, a row of the keyless side whose number is not valid (a
+    legacy one here) meets a valid number born the same day under a homophone, though no row of
+    the other side with a number not valid was born then."""
+    valid, other = make_id("431221", "19450312", 11), make_id("431221", "19450312", 27)
+    left = people([valid, make_id("431221", "19900101", 13)], ["张伟", "李芳"]).collect()
+    right = people([to_15(other), "12345"], ["章伟", "李芳"]).collect()
+    for a, b in ((left, _without_name_keys(right)), (_without_name_keys(right), left)):
+        pairs = candidate_pairs(a.lazy(), b.lazy(), skip_valid_pairs=True).collect()
+        assert pairs["blocked_by"].to_list() == ["name_birth"] and pairs.height == 1
 
 
 def test_every_pair_records_its_first_blocking_rule() -> None:

@@ -22,3 +22,23 @@ def test_demo_screens_the_county_and_checks_its_answers(tmp_path: Path) -> None:
                  "manifest.json"):
         assert (tmp_path / "result" / name).is_file()
     assert (tmp_path / "county" / "month.yaml").is_file()
+
+
+def test_the_collector_is_paused_for_the_imports_only_in_the_installed_command(monkeypatch):
+    """`run` and `demo` import the engine without cyclic collections, then freeze what they
+    imported and collect again; an in-process caller's collector is left as it is."""
+    import gc
+
+    from crosscheck import cli
+
+    assert gc.isenabled()
+    with cli._collector_paused():
+        assert gc.isenabled()
+    monkeypatch.setattr(cli, "_PROCESS_ENDS", True)
+    try:
+        with cli._collector_paused():
+            assert not gc.isenabled()
+            kept = [object()]
+        assert gc.isenabled() and gc.get_freeze_count() > 0 and kept
+    finally:
+        gc.unfreeze()

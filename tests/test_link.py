@@ -195,6 +195,18 @@ def test_matched_keys_equal_the_matching_cores_pairs(left, right, with_birth) ->
         assert_frame_equal(matched_keys(a, b, weights), match_persons(a, b, weights).select("l_key", "r_key"))
 
 
+@settings(max_examples=40, deadline=None)
+@given(_tables, _tables)
+def test_a_table_without_name_keys_matches_as_with_them(left, right) -> None:
+    """A table whose name keys are left to be computed on demand (户籍) gets the same pairs,
+    weights and explanations: its keys are computed for the blocked rows and the compared pairs."""
+    a = people([i for i, _ in left], [n for _, n in left])
+    b = people([i for i, _ in right], [n for _, n in right])
+    bare = b.drop("name_norm", "name_pinyin")
+    assert_frame_equal(match_persons(a, bare, SETTINGS), match_persons(a, b, SETTINGS))
+    assert_frame_equal(matched_keys(a, bare, SETTINGS), matched_keys(a, b, SETTINGS))
+
+
 def test_stacked_tables_keep_the_pair_limit_per_table() -> None:
     """The pair limit is per table: tables under it alone are matched (one by one) even when their
     stacked blocks would pass it together; a table over it alone still stops the run."""

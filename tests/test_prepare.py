@@ -14,7 +14,7 @@ from polars.testing import assert_frame_equal
 from crosscheck.catalog import load_catalog
 from crosscheck.config import load_month_config
 from crosscheck.normalize_id import normalize_id
-from crosscheck.normalize_name import normalize_names
+from crosscheck.normalize_name import normalize_names, with_name_keys
 from crosscheck.prepare import normalize_people, prepare, prepare_values
 from crosscheck.read import read_table
 
@@ -102,3 +102,20 @@ def test_a_frame_given_twice_comes_out_twice(county_tables):
     first, second = normalize_people([values, values], LAST_DAY)
     assert_frame_equal(first, second)
     assert_frame_equal(first, normalize_people([values], LAST_DAY)[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(ID_VALUES, NAMES), max_size=30), st.integers(0, 30))
+def test_names_left_without_keys_get_the_same_keys_on_demand(rows, cut):
+    """A frame flagged to keep its names without keys (户籍 in the monthly run) has none, the
+    others theirs as before; the keys computed later for any of its rows are those it would have
+    had (normalize_name.with_name_keys)."""
+    frame = pl.DataFrame(rows, schema={"id_raw": pl.String, "name": pl.String}, orient="row")
+    first, second = frame.head(cut), frame.slice(cut)
+    keyed, bare = normalize_people([first, second], LAST_DAY, [True, False])
+    full_first, full_second = normalize_people([first, second], LAST_DAY)
+    assert_frame_equal(keyed, full_first)
+    assert "name_norm" not in bare.columns and "name_pinyin" not in bare.columns
+    assert_frame_equal(bare, full_second.drop("name_norm", "name_pinyin"))
+    rows_reached = list(range(0, bare.height, 2))
+    assert_frame_equal(with_name_keys(bare[rows_reached]).select(full_second.columns), full_second[rows_reached])

@@ -26,6 +26,7 @@ import polars as pl
 from crosscheck.errors import CrosscheckError
 from crosscheck.keystrokes import id_key, neighbours15, neighbours18
 from crosscheck.masking import mask_id
+from crosscheck.normalize_name import with_name_keys
 
 COMPARABLE = ("valid", "legacy15", "bad_check", "bad_date")
 TYPO_STATUSES = ("bad_check", "bad_date", "malformed")  # a typo can make the date impossible, or move the X
@@ -157,9 +158,29 @@ def _keystroke_joins(left: pl.LazyFrame, right: pl.LazyFrame, legacy_too: bool =
                   target.lazy(), ["neighbour_key"]) for (typed, _), target in zip(live, targets)]
 
 
+def _valid() -> pl.Expr:
+    return (pl.col("id_status") == "valid").fill_null(False)
+
+
 def _name_birth_side(lf: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
     return lf.select(pl.col("_key").alias(f"{prefix}_key"), "name_pinyin", birth_expr(lf.collect_schema()).alias("birth"),
-                     (pl.col("id_status") == "valid").fill_null(False).alias("_valid"))
+                     _valid().alias("_valid"))
+
+
+def _keyed_for_names(own: pl.LazyFrame, other: pl.LazyFrame, skip_valid_pairs: bool) -> pl.LazyFrame:
+    """`own` as it is if it has name keys; else (a table whose keys are computed on demand,
+    `normalize_name.with_name_keys`: 户籍) only its rows that can meet `other` in the name+birth
+    joins, with their keys: those born on a day someone of `other` was (with `skip_valid_pairs`,
+    someone whose number is not valid), and with `skip_valid_pairs` every row whose own number is
+    not valid. The joins find the same pairs: a pair needs the same birth date."""
+    if "name_pinyin" in own.collect_schema():
+        return own
+    others = other.filter(~_valid()) if skip_valid_pairs else other
+    days = others.select(birth_expr(other.collect_schema()).alias("birth")).drop_nulls().unique().collect()
+    reached = birth_expr(own.collect_schema()).is_in(days.to_series().implode())
+    if skip_valid_pairs:
+        reached = reached | ~_valid()
+    return with_name_keys(own.filter(reached.fill_null(False)).collect()).lazy()
 
 
 def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, max_pairs: int = 20_000_000,
@@ -167,7 +188,8 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     """Candidate pairs (`l_key`, `r_key`, `blocked_by`) between two person tables, or within one
     (right=None: each unordered pair once, l_key < r_key). Tables need `_key` (Int64, unique), `id`,
     `id_status`, `id_birth`, `name_pinyin` and optionally `birth_date` and `id_key` (normalize_id's
-    integer form of `id`, computed here when absent).
+    integer form of `id`, computed here when absent). A table may have `name` instead of the name
+    keys: they are computed for the rows the name+birth joins can reach (`_keyed_for_names`).
 
     `skip_valid_pairs`: `name_birth` leaves out pairs whose numbers are both valid 18-digit numbers
     (equal ones are `id_exact` pairs already; different ones are two people). The matching core
@@ -185,7 +207,11 @@ def candidate_pairs(left: pl.LazyFrame, right: pl.LazyFrame | None = None, *, ma
     left, right = collected[0], collected[-1]
     l_id = left.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("l_key"), pl.col("_id_key").alias("id_key"))
     r_id = right.filter(pl.col("id_status").is_in(COMPARABLE)).select(pl.col("_key").alias("r_key"), pl.col("_id_key").alias("id_key"))
-    l_nb, r_nb = _name_birth_side(left, "l"), _name_birth_side(right, "r")
+    if self_link:  # a table with itself: the rows that can meet are the same on both sides
+        l_nb = r_nb = _keyed_for_names(left, left, skip_valid_pairs)
+    else:
+        l_nb, r_nb = _keyed_for_names(left, right, skip_valid_pairs), _keyed_for_names(right, left, skip_valid_pairs)
+    l_nb, r_nb = _name_birth_side(l_nb, "l"), _name_birth_side(r_nb, "r")
     on, valid = ["name_pinyin", "birth"], pl.col("_valid")
     if skip_valid_pairs:
         names = [_Join("name_birth", l_nb.filter(~valid).drop("_valid"), r_nb.drop("_valid"), on),

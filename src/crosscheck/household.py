@@ -15,6 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from crosscheck.findings import ScreenContext, ref
+from crosscheck.normalize_name import with_name_keys
 
 PERSON = ("id", "id_raw", "id_status", "id_birth", "id_key", "name", "name_norm", "name_pinyin")
 CASE_COLUMNS = ("_file", "_row", "household_id", "program", "id", "id_raw", "name", "town", "village", "amount")
@@ -49,11 +50,16 @@ def hukou_households(ctx: ScreenContext) -> pl.DataFrame:
     """The 户籍 persons of the 户号 that roster persons were found in (`hukou_numbers`), as
     `household_no` and the member columns (`_person`): every household lookup of a run joins
     this (a fifth of a county's 户籍 on the demo county) instead of the whole source, and the
-    members' references are formatted once."""
+    members' references are formatted once. Their names' keys are computed here where 户籍 has
+    none (`with_name_keys`)."""
     if "hukou_households" not in ctx._cache:
         hukou = ctx.sources["household"]
         numbers = hukou_numbers(ctx).lazy().select("household_no").unique()
         rows = hukou.join(numbers, on="household_no", how="semi")
+        schema = rows.collect_schema()
+        if "name_norm" not in schema:  # only the columns read below, before the keys are computed
+            rows = with_name_keys(rows.select(c for c in ("household_no", "_file", "_row", *PERSON) if c in schema)
+                                  .collect()).lazy()
         ctx._cache["hukou_households"] = rows.select("household_no", *_person(rows, "household")).collect()
     return ctx._cache["hukou_households"]
 

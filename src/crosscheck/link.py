@@ -11,14 +11,19 @@ import polars as pl
 
 from crosscheck.candidates import BlockingExplosion, candidate_pairs
 from crosscheck.compare import birth_level, id_edit, id_keystrokes, id_level, name_level, name_similarity
+from crosscheck.normalize_name import with_name_keys
 from crosscheck.scoring import MatchSettings, explain_matches, score
 
 PERSON_COLUMNS = ("_key", "id", "id_status", "id_birth", "name", "name_norm", "name_pinyin")
 
 
 def _person_side(frame: pl.DataFrame, positions: pl.Series, prefix: str) -> pl.DataFrame:
-    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c in frame.columns and c != "_key"]
-    return frame.select(cols).gather(positions).rename({c: f"{prefix}_{c}" for c in cols})
+    """The pairs' records of one side, their columns prefixed; names' keys computed for these
+    records where the table has none (`with_name_keys`)."""
+    cols = [c for c in (*PERSON_COLUMNS, "birth_date") if c != "_key"]
+    side = with_name_keys(frame.select(c for c in cols if c in frame.columns).gather(positions))
+    cols = [c for c in cols if c in side.columns]
+    return side.select(cols).rename({c: f"{prefix}_{c}" for c in cols})
 
 
 def _person_columns(lf: pl.LazyFrame) -> pl.LazyFrame:

@@ -93,6 +93,11 @@ def _stack(frames: list[pl.DataFrame], extra: dict[str, pl.DataType]) -> pl.Data
 # where one pass over all their values saves each file's fixed cost (prepare.normalize_people)
 ALONE_ROWS = 200_000
 
+# table kinds whose names' keys (name_norm, name_pinyin) are computed only for the rows a step
+# reaches (`normalize_name.with_name_keys`): 户籍 is read only by the household lookups
+# (`household`), which reach a fifth of it, through the matching core, which completes them
+NAME_KEYS_ON_DEMAND = ("household",)
+
 # modules first needed after reading (matching with numpy and rapidfuzz, the hold list, the CLI's
 # summary): imported on a background thread while the main thread checks the config and reads
 # (Polars releases the GIL), instead of in the critical path; the names' character table is
@@ -200,7 +205,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
         p = prepare_values(table, catalog)
         if p.frame.height < ALONE_ROWS:
             return p
-        return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day)[0])
+        return dataclasses.replace(p, frame=normalize_people([p.frame], config.last_day,
+                                                             [kind not in NAME_KEYS_ON_DEMAND])[0])
 
     with steps.stage("read_normalise", "读取并规范化数据", total=len(inputs)) as advance:
         # two files at a time, the largest first (户籍 would otherwise start last and finish
@@ -216,7 +222,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
         finally:
             forget_loaded_sheets()
         rest = [i for i, p in enumerate(prepared) if p.frame.height < ALONE_ROWS]
-        for i, frame in zip(rest, normalize_people([prepared[i].frame for i in rest], config.last_day)):
+        keyed = [prepared[i].table.kind not in NAME_KEYS_ON_DEMAND for i in rest]
+        for i, frame in zip(rest, normalize_people([prepared[i].frame for i in rest], config.last_day, keyed)):
             prepared[i] = dataclasses.replace(prepared[i], frame=frame)
     roster = _stack([p.frame for p in prepared if p.table.kind == "roster"], ROSTER_COLUMNS)
     sources: dict[str, list[pl.DataFrame]] = {}

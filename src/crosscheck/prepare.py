@@ -185,16 +185,20 @@ _IDS = (("id_raw", "_id_number_excel", "id"), ("payee_id_number", "_payee_id_num
 _NAMES = (("name", True), ("payee_name", False))
 
 
-def normalize_people(frames: list[pl.DataFrame], month_last_day: dt.date) -> list[pl.DataFrame]:
+def normalize_people(frames: list[pl.DataFrame], month_last_day: dt.date,
+                     name_keys: list[bool] | None = None) -> list[pl.DataFrame]:
     """The ID numbers (`normalize_id`) and names (`normalize_names`) of frames from
     `normalize_values`, every file's at once: one pass over all the county's numbers and one over
     all its names (the two on two threads) instead of four plans per file, each with its fixed
     cost (tables of birth dates and characters, Polars planning), whatever its size. A value's
     result does not depend on the others. Columns come out as `id`, `id_status`, `id_birth`,
     `id_key` (and `payee_id...`), `name_norm`, `name_pinyin` and `payee_name_norm`, right after
-    `id_raw` (no `_sex` or `_region`: nothing downstream uses them)."""
+    `id_raw` (no `_sex` or `_region`: nothing downstream uses them). A frame whose `name_keys` flag
+    is False keeps its names without their keys, left to be computed for the rows a step reaches
+    (`normalize_name.with_name_keys`; 户籍: a lookup reaches a fifth of it)."""
     ids = [(i, f, raw, flag, p) for i, f in enumerate(frames) for raw, flag, p in _IDS if raw in f.columns]
-    names = [(i, f, col, keep) for i, f in enumerate(frames) for col, keep in _NAMES if col in f.columns]
+    keyed = name_keys or [True] * len(frames)
+    names = [(i, f, col, keep) for i, f in enumerate(frames) for col, keep in _NAMES if col in f.columns and keyed[i]]
 
     def stacked_ids() -> pl.DataFrame:
         parts = [f.select(pl.col(raw).cast(pl.String).alias("v"),
