@@ -76,7 +76,7 @@ def main() -> None:
                         "--household-factor", str(args.household_factor)], check=True)
     run_args = ["run", "--config", str(config), "--out", str(HERE / "data" / f"{county.name}-out"), "--quiet"]
     crosscheck = [str(Path(sys.executable).parent / "crosscheck"), *run_args]
-    baseline = [sys.executable, "-c", "from crosscheck.cli import app; app()", *run_args]
+    baseline = [sys.executable, "-c", "from crosscheck.cli import main; main()", *run_args]  # as the installed command
     reader = [sys.executable, "-c", READ_ONLY, str(config)]
     for src in [ROOT / "src", *([args.baseline_src] if args.baseline_src else [])]:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)

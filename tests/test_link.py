@@ -195,16 +195,22 @@ def test_matched_keys_equal_the_matching_cores_pairs(left, right, with_birth) ->
         assert_frame_equal(matched_keys(a, b, weights), match_persons(a, b, weights).select("l_key", "r_key"))
 
 
-@settings(max_examples=40, deadline=None)
-@given(_tables, _tables)
-def test_a_table_without_name_keys_matches_as_with_them(left, right) -> None:
+@settings(max_examples=20, deadline=None)
+@given(_tables, _tables, st.booleans())
+def test_a_table_without_name_keys_matches_as_with_them(left, right, with_birth) -> None:
     """A table whose name keys are left to be computed on demand (户籍) gets the same pairs,
-    weights and explanations: its keys are computed for the blocked rows and the compared pairs."""
-    a = people([i for i, _ in left], [n for _, n in left])
-    b = people([i for i, _ in right], [n for _, n in right])
-    bare = b.drop("name_norm", "name_pinyin")
-    assert_frame_equal(match_persons(a, bare, SETTINGS), match_persons(a, b, SETTINGS))
-    assert_frame_equal(matched_keys(a, bare, SETTINGS), matched_keys(a, b, SETTINGS))
+    weights and explanations: its keys are computed for the blocked rows and the compared pairs;
+    on either side, linked with itself, and stacked with others."""
+    born = [dt.date(1980, 1, 1)] if with_birth else None
+    a = people([i for i, _ in left], [n for _, n in left], born and born * len(left))
+    b = people([i for i, _ in right], [n for _, n in right], born and born * len(right))
+    bare_a, bare_b = (t.drop("name_norm", "name_pinyin") for t in (a, b))
+    assert_frame_equal(match_persons(a, bare_b, SETTINGS), match_persons(a, b, SETTINGS))
+    assert_frame_equal(match_persons(bare_a, b, SETTINGS), match_persons(a, b, SETTINGS))
+    assert_frame_equal(match_persons(bare_a, None, SETTINGS), match_persons(a, None, SETTINGS))
+    assert_frame_equal(matched_keys(a, bare_b, SETTINGS), matched_keys(a, b, SETTINGS))
+    got = match_many(a, {"bare": bare_b, "keyed": a}, SETTINGS)
+    assert_frame_equal(got["bare"], match_persons(a, b, SETTINGS))
 
 
 def test_stacked_tables_keep_the_pair_limit_per_table() -> None:

@@ -62,7 +62,7 @@ def largest_block(left: pl.LazyFrame, right: pl.LazyFrame, on: list[str]) -> lis
     lc = _key_counts(left, on, "nl")
     rc = _key_counts(right.join(lc.select(on), on=on, how="semi"), on, "nr")
     counts = lc.join(rc, on=on).with_columns((pl.col("nl") * pl.col("nr")).alias("n")).collect()
-    worst = counts.sort("n", descending=True).row(0, named=True)
+    worst = counts.sort(["n", *on], descending=[True] + [False] * len(on)).row(0, named=True)  # ties: the least key
     return [worst[c] for c in on] + [worst["n"]]
 
 

@@ -165,7 +165,7 @@ def mask_name(name: str | None) -> str:
 def with_name_keys(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
     """`frame` with `{column}_norm` and `{column}_pinyin` (`normalize_names`) if it lacks them: a
     table whose name keys are left to be computed on demand (户籍: `prepare.normalize_people`'s
-    `names=False`) gets them for the rows a step reaches. Each value's keys are those of the whole
+    `name_keys`) gets them for the rows a step reaches. Each value's keys are those of the whole
     column's normalisation: they depend on the value alone."""
     if f"{column}_norm" in frame.columns or column not in frame.columns:
         return frame

@@ -95,7 +95,8 @@ ALONE_ROWS = 200_000
 
 # table kinds whose names' keys (name_norm, name_pinyin) are computed only for the rows a step
 # reaches (`normalize_name.with_name_keys`): 户籍 is read only by the household lookups
-# (`household`), which reach a fifth of it, through the matching core, which completes them
+# (`household`), which reach a fifth of it, through the matching core, which completes them.
+# Only `name` is keyed on demand: a kind with payee names (`payee_name_norm`) must not be added
 NAME_KEYS_ON_DEMAND = ("household",)
 
 # modules first needed after reading (matching with numpy and rapidfuzz, the hold list, the CLI's
