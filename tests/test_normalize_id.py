@@ -191,6 +191,21 @@ def test_check_digit_expr_agrees_on_many_random_bodies():
     assert set(got.to_list()) == set(CHECK_CHARS)
 
 
+def test_chunk_tables_hold_every_chunk_values_weighted_digit_sum():
+    """The three look-up tables, built from one (the weights are powers of two), against the
+    definition digit by digit, for every value of every chunk."""
+    from crosscheck.normalize_id import _chunk_tables
+
+    hi = 17
+    for (divisor, modulus, table), width in zip(_chunk_tables(), (6, 6, 5)):
+        lo = hi - width
+        assert (divisor, modulus, table.dtype, table.len()) == (10 ** (17 - hi), 10**width, pl.UInt8, 10**width)
+        x = pl.int_range(10**width, dtype=pl.Int64, eager=True)
+        expected = sum((x // 10 ** (width - 1 - j) % 10) * WEIGHTS[lo + j] for j in range(width)) % 11
+        assert_series_equal(table.cast(pl.Int64), expected, check_names=False)
+        hi = lo
+
+
 def test_check_digit_expr_null_for_non_bodies():
     frame = pl.DataFrame({"b": ["3405241980010100", "340524198001010011", "3405241980010100X", None, "", "34052419800101001"]})
     got = frame.select(check_digit_expr(pl.col("b")).alias("c"))["c"]

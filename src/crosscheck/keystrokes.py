@@ -78,6 +78,8 @@ def id_key(col: pl.Expr) -> pl.Expr:
 
 
 def _distinct(ids: pl.Series, pattern: str) -> list[str]:
+    if ids.len() == 0:  # most calls of a run (a side without mistyped numbers): no Polars work
+        return []
     values = ids.drop_nulls().unique().sort()
     return values.filter(values.str.contains(pattern)).to_list()
 

@@ -104,7 +104,9 @@ NAME_KEYS_ON_DEMAND = ("household",)
 # (Polars releases the GIL), instead of in the critical path; the names' character table is
 # loaded first. The main thread imports none of them itself before it needs them (then it waits
 # for the import under way), and the background thread needs nothing the main thread is importing.
-LATE_IMPORTS = ("crosscheck.link", "xlsxwriter", "rich.console")
+# numpy.ma: Polars imports it the first time it is handed a numpy array (the keystroke look-ups'
+# row numbers), 25 ms in the middle of the first matching
+LATE_IMPORTS = ("crosscheck.link", "numpy.ma", "xlsxwriter", "rich.console")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
