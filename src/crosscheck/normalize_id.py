@@ -116,36 +116,42 @@ def _parts_of_canonical(values: pl.Series) -> pl.DataFrame:
     else, with `c` the value as it is). `body` is the 17-digit body as an integer (15-digit
     numbers with century 19 inserted), `last` the last character's index in CHECK_CHARS. No
     regular expression: the integer cast of a value of exactly 18 (or 15) bytes succeeds only for
-    ASCII digits after at most a sign, and a sign is ruled out by the first byte; the whole number
-    is read once, its body and last digit are arithmetic."""
-    v, whole = pl.col("v"), pl.col("whole")
-    n = v.str.len_bytes()
-    unsigned = ~(v.str.starts_with("+") | v.str.starts_with("-"))
-    d18, d15 = pl.col("d18"), pl.col("d15")
-    parts = (
-        pl.DataFrame({"v": values, "whole": values.cast(pl.Int64, strict=False)}).lazy()
-        .with_columns((unsigned & (n == 18) & whole.is_not_null()).alias("d18"),
-                      (unsigned & (n == 15) & whole.is_not_null()).alias("d15"))
-        .select(pl.when(d18).then(18).when(d15).then(15).otherwise(0).cast(pl.Int8).alias("shape"),
-                pl.when(d18).then(whole // 10)
-                .when(d15).then(whole // 10**9 * 10**11 + 19 * 10**9 + whole % 10**9).alias("body"),
-                pl.when(d18).then(pl.lit(_DIGIT_INDEX).gather(whole % 10)).alias("last"),
-                (unsigned & (n == 18) & (v.str.ends_with("X") | v.str.ends_with("x"))).alias("x"))
-        .collect()
-    )
+    ASCII digits after at most a sign; the whole number is read once, its body and last digit
+    are arithmetic. A signed value is below 10**17 (10**14), and so are numbers with leading
+    zeros: only those few have their first byte looked at, and only the few 15-digit numbers and
+    the values that end in a letter are read apart (a fifth less time than every value's first
+    byte and both branches for all)."""
+    n, whole = values.str.len_bytes(), values.cast(pl.Int64, strict=False)
+    w = pl.col("whole")
+    floor = pl.when(pl.col("n") == 18).then(10**17).when(pl.col("n") == 15).then(10**14)
+    flags = pl.DataFrame({"n": n, "whole": whole}).select(
+        (w >= floor).fill_null(False).alias("plain"), ((w >= 0) & (w < floor)).fill_null(False).alias("low"))
+    digits, low = flags["plain"], flags["low"].arg_true()
+    if low.len():
+        first = values.gather(low)
+        digits = digits.scatter(low.filter(~(first.str.starts_with("+") | first.str.starts_with("-"))), True)
+    parts = pl.DataFrame({"whole": whole, "is18": digits & (n == 18), "is15": digits & (n == 15)}).select(
+        pl.when("is18").then(18).when("is15").then(15).otherwise(0).cast(pl.Int8).alias("shape"),
+        pl.when("is18").then(w // 10).alias("body"),
+        pl.when("is18").then(pl.lit(_DIGIT_INDEX).gather(w % 10)).alias("last"))
+    shape, body, last = parts["shape"], parts["body"], parts["last"]
+    rows15 = (shape == 15).arg_true()
+    if rows15.len():  # century 19 inserted after the region code
+        w15 = whole.gather(rows15)
+        body = body.scatter(rows15, w15 // 10**9 * 10**11 + 19 * 10**9 + w15 % 10**9)
     # 17 digits and an X (about one number in eleven): the body alone is the integer
-    rows = parts["x"].arg_true()
-    if rows.len() == 0:
-        return pl.concat([values.alias("c").to_frame(), parts.drop("x")], how="horizontal")
+    rows = ((n == 18) & whole.is_null()).arg_true()
     ends = values.gather(rows)
     body17 = ends.str.slice(0, 17).cast(pl.Int64, strict=False)
-    ok = body17.is_not_null()
-    rows, ends = rows.filter(ok), ends.filter(ok)
+    ok = (body17.is_not_null() & (ends.str.ends_with("X") | ends.str.ends_with("x"))
+          & ~(ends.str.starts_with("+") | ends.str.starts_with("-")))
+    rows, ends, body17 = rows.filter(ok), ends.filter(ok), body17.filter(ok)
+    if rows.len() == 0:
+        return pl.DataFrame({"c": values, "shape": shape, "body": body, "last": last})
     lower = ends.str.ends_with("x")
     c = values.clone().scatter(rows.filter(lower), ends.filter(lower).str.to_uppercase()) if lower.any() else values
-    return pl.DataFrame({"c": c, "shape": parts["shape"].scatter(rows, 18),
-                         "body": parts["body"].scatter(rows, body17.filter(ok)),
-                         "last": parts["last"].scatter(rows, _CHECK_INDEX["X"])})
+    return pl.DataFrame({"c": c, "shape": shape.scatter(rows, 18), "body": body.scatter(rows, body17),
+                         "last": last.scatter(rows, _CHECK_INDEX["X"])})
 
 
 def _id_parts(values: pl.Series) -> pl.DataFrame:
