@@ -416,6 +416,18 @@ def test_numbers_statuses_and_births_agree_with_a_plain_python_reference(raws):
     assert got == [reference_normalise(r) for r in raws]
 
 
+def test_signs_and_leading_zeros_agree_with_the_reference():
+    """Values whose integer is below 10**17 (10**14): leading zeros, or a sign the integer cast
+    reads; only these have their first byte looked at."""
+    raws = ["000000190001010009", "+00000190001010009", "-00000190001010009", "00000019000101000x",
+            "+0000019000101000X", "-0000019000101000X", "+1234519800101001X", "000000000000000",
+            "000000500101001", "+00000500101001", "-00000500101001", "+4312211945031202",
+            "431221450312021", "+43122145031202", "-43122145031202"]
+    got = list(normalise(raws).select("id", "id_status", "id_birth").iter_rows())
+    assert got == [reference_normalise(r) for r in raws]
+    assert [s for _, s, _ in got][:2] == ["valid", "malformed"]
+
+
 # ----------------------------------------------------------------------------------- the statuses
 
 
