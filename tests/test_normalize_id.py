@@ -18,6 +18,7 @@ from crosscheck.normalize_id import (
     USABLE_STATUSES,
     WEIGHTS,
     age_on,
+    aged_at_least,
     check_digit,
     check_digit_expr,
     normalize_id,
@@ -614,6 +615,46 @@ def python_age(birth: dt.date, day: dt.date) -> int:
 )
 def test_age_on_matches_python(births_, day):
     assert ages(births_, day) == [python_age(b, day) for b in births_]
+
+
+def at_least(births: list[dt.date | None], day: dt.date, years: int) -> list[bool | None]:
+    frame = pl.DataFrame({"b": births}, schema={"b": pl.Date})
+    return frame.select(aged_at_least(pl.col("b"), day, years).alias("old"))["old"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "years", "old"),
+    [
+        (dt.date(1960, 5, 10), dt.date(2020, 5, 9), 60, False),  # the day before the 60th birthday
+        (dt.date(1960, 5, 10), dt.date(2020, 5, 10), 60, True),  # on it
+        (dt.date(1960, 2, 29), dt.date(2019, 2, 28), 59, False),  # a Feb 29 birth in a common year
+        (dt.date(1960, 2, 29), dt.date(2019, 3, 1), 59, True),
+        (dt.date(1961, 2, 28), dt.date(2020, 2, 29), 59, True),  # on a Feb 29, 59 years back is common
+        (dt.date(1961, 3, 1), dt.date(2020, 2, 29), 59, False),
+        (dt.date(2021, 1, 1), dt.date(2020, 1, 1), 0, False),  # born after the day
+        (dt.date(2020, 1, 1), dt.date(2020, 1, 1), 0, True),
+        (dt.date(1900, 1, 1), dt.date(2020, 1, 1), 2020, False),  # before year 1: nobody
+        (dt.date(1900, 1, 1), dt.date(2020, 1, 1), -8000, True),  # after year 9999: everybody
+    ],
+)
+def test_aged_at_least_birthdays(birth, day, years, old):
+    assert at_least([birth], day, years) == [old]
+
+
+@pytest.mark.parametrize("years", [-8000, 18, 2020])
+def test_aged_at_least_null_birth_is_null(years):
+    assert at_least([None], dt.date(2020, 1, 1), years) == [None]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.dates(dt.date(1880, 1, 1), dt.date(2030, 12, 31)) | st.none(), min_size=1, max_size=50),
+    st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    st.integers(-20, 130),
+)
+def test_aged_at_least_is_age_on_at_least(births_, day, years):
+    """The comparison of dates says what the age per row says, null for a null birth date."""
+    assert at_least(births_, day, years) == [None if b is None else python_age(b, day) >= years for b in births_]
 
 
 @settings(max_examples=80, deadline=None)

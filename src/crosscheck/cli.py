@@ -73,15 +73,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _summary(result) -> None:
+    """The run's counts on stdout as plain text (no markup, no wrapping): rich is not imported
+    for them, 50 ms of the run's Python otherwise (the progress bars of a terminal import it)."""
     m = result.manifest
-    console.print(f"{m['month']}: {m['cases']['total']} cases, {m['cases']['hold']} to hold "
-              f"({m['totals']['rows_read']} rows read, {m['totals']['rows_rejected']} rejected)")
-    for rule, n in m["cases"]["by_rule"].items():
-        console.print(f"  {rule:<24} {n}")
+    lines = [f"{m['month']}: {m['cases']['total']} cases, {m['cases']['hold']} to hold "
+             f"({m['totals']['rows_read']} rows read, {m['totals']['rows_rejected']} rejected)"]
+    lines += [f"  {rule:<24} {n}" for rule, n in m["cases"]["by_rule"].items()]
     if "review" in m:
-        console.print("review states: " + ", ".join(f"{k} {v}" for k, v in m["review"].items()))
-    console.print(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet "
-                  "components.json manifest.json", soft_wrap=True)
+        lines.append("review states: " + ", ".join(f"{k} {v}" for k, v in m["review"].items()))
+    lines.append(f"outputs in {result.out_dir}: cases.parquet hold_list.xlsx report.html rejects.parquet "
+                 "components.json manifest.json")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 @app.command()
@@ -246,6 +249,9 @@ def main() -> None:
     # matrix-vector products are memory-bound, and Polars keeps both cores busy), and the command
     # owns its process; a caller that sets the variable keeps its value
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # pydantic looks for plugins (an entry-point scan of every installed distribution, 8 ms here)
+    # when the first model is built, in the critical path of every command; crosscheck uses none
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app(prog_name="crosscheck")
     finally:  # called from Python instead (runpy, a test): later app() calls are in-process ones

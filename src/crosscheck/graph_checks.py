@@ -46,9 +46,11 @@ class OfficialProxyParams(BaseModel):
 def _flag_ties(ctx: ScreenContext, rule: Rule, kind: str, min_families: int, what: str) -> pl.LazyFrame:
     """One finding per household of each tie of `kind` shared by `min_families` or more families of
     the rule's programs, naming the other households."""
-    households = ctx.roster_for(rule).select("household_id").unique()
-    ties = household_links(ctx, ctx.catalog.graph).ties.lazy().filter(pl.col("kind") == kind).join(
-        households, on="household_id", how="semi")
+    ties = household_links(ctx, ctx.catalog.graph).ties.lazy().filter(pl.col("kind") == kind)
+    # the tied households of the rule's programs: the roster asked about the ties' few households
+    # (a semi join built on them), not its distinct households all collected first
+    households = ctx.roster_for(rule).join(ties.select("household_id"), on="household_id", how="semi")
+    ties = ties.join(households.select("household_id"), on="household_id", how="semi")
     ties = ties.filter(pl.col("family").n_unique().over("tie") >= min_families)
     # the other households named: at most LISTED per tie (an account shared by thousands of households
     # would otherwise write thousands of ids into each of their cases: quadratic)
@@ -105,7 +107,7 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
         if column not in roster.collect_schema():
             roster = roster.with_columns(pl.lit(None, dtype=dtype).alias(column))
     paid = roster.with_columns(payee_key().alias("payee")).filter(
-        pl.col("payee").is_not_null(), pl.col("household_id").is_not_null())
+        pl.col("payee").is_not_null(), pl.col("household_id").is_not_null()).collect().lazy()  # read 3 times
     payees = _payees(paid).collect()
     if payees.height == 0:
         return empty_findings()
@@ -140,7 +142,7 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
         .group_by("household_id", "payee").agg(pl.col("payee_id").min(), pl.col("payee_name").min())
     )
     households = household_payment(ctx, ctx.catalog.program_codes(rule))
-    rows = households.join(outsiders, on="household_id").join(officials.lazy(), on="payee")
+    rows = outsiders.join(officials.lazy(), on="payee").join(households, on="household_id")  # the few first
     who = pl.format("代领人 {}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
                     mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
     office = pl.col("s_kind").replace_strict(OFFICIAL_WORDS, default="公职人员")

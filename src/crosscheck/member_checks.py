@@ -55,7 +55,9 @@ def member_hits(ctx: ScreenContext, rule: Rule, kind: str, evidence: pl.LazyFram
     )
     households = household_payment(ctx, programs)
     roster_first = pl.col("m_origin") != "roster"  # name the roster person when the member is one
-    return households.join(hits, on="household_id").sort("household_id", "s_file", "s_row", roster_first, "m_ref").unique(
+    # the hits first: joined the other way, Polars' optimiser joins the households with all their
+    # members before the few matched pairs (12 against 1 ms on the 100k-row roster)
+    return hits.join(households, on="household_id").sort("household_id", "s_file", "s_row", roster_first, "m_ref").unique(
         ["household_id", "s_file", "s_row"], keep="first", maintain_order=True)
 
 
@@ -124,9 +126,10 @@ def cadre_relative(ctx: ScreenContext, rule: Rule, params: CadreRelativeParams) 
     if src is None:
         return empty_findings()
     src = _ensure(src, "village", "position")
-    filed = ctx.roster.group_by("household_id").agg(
-        (pl.col("cadre_relative_filed") == True).any().alias("_filed"))  # noqa: E712 (null is not filed)
-    rows = member_hits(ctx, rule, "cadres", src, "village", "position").join(filed, on="household_id", how="left")
+    hits = member_hits(ctx, rule, "cadres", src, "village", "position")
+    filed = ctx.roster.join(hits.select("household_id"), on="household_id", how="semi").group_by(  # the hits' households only
+        "household_id").agg((pl.col("cadre_relative_filed") == True).any().alias("_filed"))  # noqa: E712 (null is not filed)
+    rows = hits.join(filed, on="household_id", how="left")
     rows = rows.filter(~pl.col("_filed").fill_null(False))
     detail = pl.format("村(居)委成员（{}{}），本户未备案村干部近亲属", pl.col("village").fill_null(""),
                        pl.col("position").fill_null(""))

@@ -99,14 +99,15 @@ ALONE_ROWS = 200_000
 # Only `name` is keyed on demand: a kind with payee names (`payee_name_norm`) must not be added
 NAME_KEYS_ON_DEMAND = ("household",)
 
-# modules first needed after reading (matching with numpy and rapidfuzz, the hold list, the CLI's
-# summary): imported on a background thread while the main thread checks the config and reads
-# (Polars releases the GIL), instead of in the critical path; the names' character table is
-# loaded first. The main thread imports none of them itself before it needs them (then it waits
+# modules first needed after reading (matching with numpy and rapidfuzz, the hold list):
+# imported on a background thread while the main thread checks the config and reads (Polars
+# releases the GIL), instead of in the critical path; the names' character table is loaded first. The main thread imports none of them itself before it needs them (then it waits
 # for the import under way), and the background thread needs nothing the main thread is importing.
+# (rich is not among them: the CLI's summary is plain text, and its progress bars import rich
+# before the run starts.)
 # numpy.ma: Polars imports it the first time it is handed a numpy array (the keystroke look-ups'
 # row numbers), 25 ms in the middle of the first matching
-LATE_IMPORTS = ("crosscheck.link", "numpy.ma", "xlsxwriter", "rich.console")
+LATE_IMPORTS = ("crosscheck.link", "numpy.ma", "xlsxwriter")
 
 
 def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:

@@ -55,8 +55,8 @@ class Steps:
 
 
 class LazyConsole:
-    """rich's Console, made on first use: rich takes about 50 ms to import, which the monthly run
-    spends on its background thread while it reads (pipeline.LATE_IMPORTS) instead of before."""
+    """rich's Console, made on first use: rich takes about 50 ms to import, which a command that
+    prints nothing styled (the monthly run's plain summary) does not spend."""
 
     def __init__(self, **options) -> None:
         self._options, self._console = options, None

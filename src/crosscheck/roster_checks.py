@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crosscheck.catalog import Rule
 from crosscheck.findings import ScreenContext, empty_findings, evidence_json, findings, ref, yuan
-from crosscheck.normalize_id import INVALID_STATUSES, USABLE_STATUSES, age_on
+from crosscheck.normalize_id import INVALID_STATUSES, USABLE_STATUSES, age_on, aged_at_least
 
 STATUS_WORDS = {
     "bad_check": "校验码错误（号码中有错字或错位）",
@@ -73,12 +73,15 @@ def _same_person_pairs(ctx: ScreenContext, rows: pl.LazyFrame) -> pl.LazyFrame:
     m = ctx.matches("roster").lazy().select("l_key", "r_key", "match_weight", "match_explanation")
     both = pl.concat([m, m.select(pl.col("r_key").alias("l_key"), pl.col("l_key").alias("r_key"),
                                   "match_weight", "match_explanation")])
-    keyed = rows.with_columns(ref(pl.col("_file"), pl.col("_row")).alias("_ref"))
-    other = keyed.select(
-        pl.col("_key").alias("r_key"), pl.col("_ref").alias("o_ref"), pl.col("program").alias("o_program"),
-        pl.col("family").alias("o_family"), pl.col("household_id").alias("o_household"),
+    other = rows.select(
+        pl.col("_key").alias("r_key"), pl.col("_file").alias("_o_file"), pl.col("_row").alias("_o_row"),
+        pl.col("program").alias("o_program"), pl.col("family").alias("o_family"),
+        pl.col("household_id").alias("o_household"),
     )
-    return keyed.join(both, left_on="_key", right_on="l_key").join(other, on="r_key")
+    # the references formatted for the paired rows only, not the whole roster
+    return rows.join(both, left_on="_key", right_on="l_key").join(other, on="r_key").with_columns(
+        ref(pl.col("_file"), pl.col("_row")).alias("_ref"), ref(pl.col("_o_file"), pl.col("_o_row")).alias("o_ref"),
+    ).drop("_o_file", "_o_row")
 
 
 def _flag_pairs(ctx: ScreenContext, rule: Rule, pairs: pl.LazyFrame, what: str) -> pl.LazyFrame:
@@ -128,17 +131,18 @@ def age_mismatch(ctx: ScreenContext, rule: Rule, params: AgeParams) -> pl.LazyFr
         limits = params.ranges.get(code) or params.ranges.get(families[code])
         if limits is None:
             continue
-        age = age_on(pl.col("id_birth"), ctx.first_day)
+        birth = pl.col("id_birth")
         outside = pl.lit(False)
         need = []
         if limits.min_age is not None:
-            outside = outside | (age < limits.min_age)
+            outside = outside | ~aged_at_least(birth, ctx.first_day, limits.min_age)
             need.append(f"年满{limits.min_age}周岁")
         if limits.below_age is not None:
-            outside = outside | (age >= limits.below_age)
+            outside = outside | aged_at_least(birth, ctx.first_day, limits.below_age)
             need.append(f"未满{limits.below_age}周岁")
-        rows = _usable(ctx.roster).filter(pl.col("program") == code).with_columns(age.alias("_age"))
-        rows = rows.filter(outside)
+        # the program and the ages by comparisons, the age itself for the flagged rows only
+        rows = _usable(ctx.roster).filter(pl.col("program") == code, outside)
+        rows = rows.with_columns(age_on(birth, ctx.first_day).alias("_age"))
         frames.append(findings(
             rows, rule.id, source_kind="roster", source_ref=ref(pl.col("_file"), pl.col("_row")),
             evidence_key=pl.lit(f"age_mismatch|{code}|") + pl.col("id_birth").cast(pl.String),
