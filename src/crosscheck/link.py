@@ -120,6 +120,9 @@ def _sorted_pairs(pairs: pl.DataFrame) -> bool:
     return bool(((dl > 0) | ((dl == 0) & (dr > 0))).fill_null(True).all())
 
 
+STACK_ALONE_ROWS = 100_000
+
+
 def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: MatchSettings, *,
                explain: bool | set[str] = True) -> dict[str, pl.DataFrame]:
     """`match_persons(left, right)` for several right tables at once: the accepted pairs of each,
@@ -134,9 +137,11 @@ def match_many(left: pl.LazyFrame, rights: dict[str, pl.LazyFrame], settings: Ma
     n_left, left = lframe.height, lframe.lazy()
     groups: dict[tuple[str, ...], list[str]] = {}
     for label, frame in frames.items():
-        # a table larger than the left one is matched alone: its own size dominates its blocking,
-        # and stacking would copy it
-        groups.setdefault((label,) if frame.height > n_left else tuple(frame.columns), []).append(label)
+        # a large table (say 户籍) larger than the left one is matched alone: its own size
+        # dominates its blocking, and stacking would copy it. Smaller ones are stacked whatever
+        # the left's size: a pass saved is 30-40 ms, a copy of 10,000 rows nothing
+        alone = frame.height > max(n_left, STACK_ALONE_ROWS)
+        groups.setdefault((label,) if alone else tuple(frame.columns), []).append(label)
 
     def wanted(label: str) -> bool:
         return explain if isinstance(explain, bool) else label in explain
