@@ -28,9 +28,7 @@ from crosscheck.hold_list import write_hold_list
 from crosscheck.prepare import Prepared, normalize_people, prepare_values
 from crosscheck.progress import Steps
 from crosscheck.read import forget_loaded_sheets, read_headers, read_table
-from crosscheck.report import render_report
 from crosscheck.screen import GRAPH_RULES, all_findings, run_rules
-from crosscheck.store import Store
 from crosscheck.tables import UNREAD_BY_RUN
 
 T = TypeVar("T")
@@ -99,23 +97,27 @@ ALONE_ROWS = 200_000
 # Only `name` is keyed on demand: a kind with payee names (`payee_name_norm`) must not be added
 NAME_KEYS_ON_DEMAND = ("household",)
 
-# modules first needed after reading (matching with numpy and rapidfuzz, the hold list):
-# imported on a background thread while the main thread checks the config and reads (Polars
-# releases the GIL), instead of in the critical path; the names' character table is loaded first. The main thread imports none of them itself before it needs them (then it waits
-# for the import under way), and the background thread needs nothing the main thread is importing.
-# (rich is not among them: the CLI's summary is plain text, and its progress bars import rich
-# before the run starts.)
+# modules first needed after reading (matching with numpy and rapidfuzz): imported on a
+# background thread while the main thread checks the config and reads (Polars releases the GIL),
+# instead of in the critical path; the names' character table is loaded first. The main thread
+# imports none of them itself before it needs them (then it waits for the import under way), and
+# the background thread needs nothing the main thread is importing.
 # numpy.ma: Polars imports it the first time it is handed a numpy array (the keystroke look-ups'
 # row numbers), 25 ms in the middle of the first matching
-LATE_IMPORTS = ("crosscheck.link", "numpy.ma", "xlsxwriter")
+LATE_IMPORTS = ("crosscheck.link", "numpy.ma")
+# the outputs' modules, imported on a second background thread once the graph stage starts: the
+# config check and the reading hold the GIL for much of their time (YAML, pydantic, the glue
+# between Polars calls), the graph and the rules stages seldom (their time is in Polars)
+OUTPUT_IMPORTS = ("xlsxwriter", "crosscheck.report")
 
 
-def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS) -> threading.Thread:
+def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS, *, char_table: bool = True) -> threading.Thread:
     def load() -> None:
-        try:
-            hanzi.tables()
-        except OSError:  # reported where names are normalised
-            pass
+        if char_table:
+            try:
+                hanzi.tables()
+            except OSError:  # reported where names are normalised
+                pass
         for name in names:
             try:
                 importlib.import_module(name)
@@ -200,7 +202,11 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     warming = _warm_imports()  # while the config and headers are checked and the files read
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
-        case_store = Store.open(store) if store is not None else None
+        case_store = None
+        if store is not None:
+            from crosscheck.store import Store
+
+            case_store = Store.open(store)
     inputs = config.inputs()
     prepared: list[Prepared] = []
     def read_and_prepare(i: int) -> Prepared:
@@ -244,6 +250,7 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     # the manifest's input hashes, on a thread while the graph and the rules run (hashlib releases
     # the GIL; those stages leave part of a core idle); a failed run stops it after the current file
     hashes = _Hashes([p.table.path for p in prepared])
+    warming_outputs = _warm_imports(OUTPUT_IMPORTS, char_table=False)
     try:
         if any(r in catalog.rules for r in GRAPH_RULES):
             with steps.stage("graph", "关联家庭图（账号、代领人、电话、住址）"):
@@ -258,6 +265,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
             if case_store is not None:
                 cases = carry_over(cases, case_store.current_states())
         with steps.stage("outputs", "写出结果"):
+            from crosscheck.report import render_report
+
             out_dir.mkdir(parents=True, exist_ok=True)
             labels = {p.code: p.label for p in catalog.programs}
             titles = {r.id: r.title for r in catalog.rules.values()}
@@ -278,6 +287,7 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
                                            "titles": titles, "labels": labels})
         (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         warming.join()  # long done by now; never left importing at exit
+        warming_outputs.join()
         return RunResult(cases=cases, rejects=rejects, manifest=manifest, out_dir=out_dir)
     finally:
         hashes.stop()
