@@ -27,7 +27,8 @@ def _person_side(frame: pl.DataFrame, positions: pl.Series, prefix: str) -> pl.D
 
 
 def _person_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
-    return lf.select(c for c in (*PERSON_COLUMNS, "birth_date", "id_key") if c in lf.collect_schema())
+    schema = lf.collect_schema()  # once: resolving a plan's schema is not free
+    return lf.select(c for c in (*PERSON_COLUMNS, "birth_date", "id_key") if c in schema)
 
 
 def _materialise(lf: pl.LazyFrame) -> pl.DataFrame:
