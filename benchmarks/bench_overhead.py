@@ -76,7 +76,9 @@ def main() -> None:
                         "--household-factor", str(args.household_factor)], check=True)
     run_args = ["run", "--config", str(config), "--out", str(HERE / "data" / f"{county.name}-out"), "--quiet"]
     crosscheck = [str(Path(sys.executable).parent / "crosscheck"), *run_args]
-    baseline = [sys.executable, "-c", "from crosscheck.cli import main; main()", *run_args]  # as the installed command
+    # as the installed command (its entry point: crosscheck.command since session 11, cli before)
+    entry = ("try:\n    from crosscheck.command import main\nexcept ImportError:\n    from crosscheck.cli import main\nmain()")
+    baseline = [sys.executable, "-c", entry, *run_args]
     reader = [sys.executable, "-c", READ_ONLY, str(config)]
     for src in [ROOT / "src", *([args.baseline_src] if args.baseline_src else [])]:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)

@@ -1,5 +1,5 @@
 """`python -m crosscheck`: the same as the `crosscheck` command."""
 
-from crosscheck.cli import main
+from crosscheck.command import main
 
 main()
