@@ -43,3 +43,23 @@ def test_the_collector_is_paused_for_the_imports_only_in_the_installed_command(m
         assert gc.isenabled() and gc.get_freeze_count() >= before + 100 and kept
     finally:
         gc.unfreeze()
+
+
+def test_the_installed_command_screens_with_the_collector_off_and_turns_it_on_after(monkeypatch):
+    """While `run` screens a month the collector is off (the modules frozen first); after, what the
+    run kept is frozen too and the collector is on again. In-process callers: left as they are."""
+    import gc
+
+    from crosscheck import cli
+
+    with cli._modules_frozen():
+        assert gc.isenabled()
+    monkeypatch.setattr(cli, "_PROCESS_ENDS", True)
+    before = gc.get_freeze_count()
+    try:
+        with cli._modules_frozen():
+            assert not gc.isenabled()
+            kept = [[] for _ in range(100)]
+        assert gc.isenabled() and gc.get_freeze_count() >= before + 100 and kept
+    finally:
+        gc.unfreeze()
