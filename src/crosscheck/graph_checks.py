@@ -17,7 +17,7 @@ from crosscheck.findings import ScreenContext, empty_findings, evidence_json, fi
 from crosscheck.graph_links import household_links, outside_payees, payee_key, with_payee_columns
 from crosscheck.household import household_members, household_payment
 from crosscheck.masking import mask_id_expr, mask_name_expr
-from crosscheck.normalize_name import normalize_names
+from crosscheck.normalize_name import pinyin_keys
 
 
 LISTED = 20  # other households named in a shared_account / proxy_collector case
@@ -95,9 +95,13 @@ def _payees(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Distinct payees as person records (`_key`, id, name, ...) for the matching core."""
     key = [pl.col("payee_id_key").alias("id_key")] if "payee_id_key" in rows.collect_schema() else []
     people = rows.select("payee", pl.col("payee_id").alias("id"), pl.col("payee_id_status").alias("id_status"),
-                         pl.col("payee_id_birth").alias("id_birth"), pl.col("payee_name").alias("name"), *key)
-    people = people.unique("payee").sort("payee").with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_key"))
-    return normalize_names(people, "name")
+                         pl.col("payee_id_birth").alias("id_birth"), pl.col("payee_name").alias("name"),
+                         pl.col("payee_name_norm").alias("name_norm"), *key)
+    people = people.unique("payee").sort("payee").with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_key")).collect()
+    # the canonical names are the roster's (`with_payee_columns`); only their pinyin keys are new
+    order = [c for c in people.columns if c != "name_norm"] + ["name_norm", "name_pinyin"]
+    return people.with_columns(pinyin_keys(people["name_norm"]).alias("name_pinyin")).select(order).lazy()
 
 
 def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) -> pl.LazyFrame:
@@ -106,8 +110,9 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
     for column, dtype in (("payee_id_status", pl.String), ("payee_id_birth", pl.Date)):
         if column not in roster.collect_schema():
             roster = roster.with_columns(pl.lit(None, dtype=dtype).alias(column))
-    paid = roster.with_columns(payee_key().alias("payee")).filter(
-        pl.col("payee").is_not_null(), pl.col("household_id").is_not_null()).collect().lazy()  # read 3 times
+    # the key of the rows with a payee only (it is null without one); read 3 times below
+    paid = roster.filter(pl.any_horizontal(pl.col("payee_id").is_not_null(), pl.col("payee_name_norm").is_not_null()),
+                         pl.col("household_id").is_not_null()).with_columns(payee_key().alias("payee")).collect().lazy()
     payees = _payees(paid).collect()
     if payees.height == 0:
         return empty_findings()

@@ -121,8 +121,12 @@ def _identifiers(roster: pl.LazyFrame, settings: GraphSettings) -> dict[str, pl.
             continue
         if kind == "payee" and "payee_id" not in schema and "payee_name" not in schema:
             continue
-        rows = with_payee_columns(roster) if kind == "payee" else roster.with_columns(
-            pl.lit(None, pl.String).alias(c) for c in ("payee_id", "payee_name", "payee_name_norm", "payee_id_status"))
+        if kind == "payee":  # the key of the rows with a payee only (it is null without one)
+            rows = with_payee_columns(roster)
+            rows = rows.filter(pl.any_horizontal(pl.col("payee_id").is_not_null(), pl.col("payee_name_norm").is_not_null()))
+        else:
+            rows = roster.with_columns(pl.lit(None, pl.String).alias(c)
+                                       for c in ("payee_id", "payee_name", "payee_name_norm", "payee_id_status"))
         parts[kind] = rows.filter(~pl.col("program").is_in(spec.exempt_programs)).select(
             pl.lit(kind).alias("kind"), tie.alias("tie"), "household_id", "_file", "_row", "payee_id", "payee_name",
             "payee_name_norm", "payee_id_status")
