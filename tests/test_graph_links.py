@@ -149,3 +149,20 @@ def test_min_labels_is_each_nodes_smallest_reachable_node(graph):
     u = np.array([a for a, _ in edges], dtype=np.int64)
     v = np.array([b for _, b in edges], dtype=np.int64)
     assert min_labels(u, v, n).tolist() == [root(x) for x in range(n)]
+
+
+def test_work_given_for_the_wait_runs_once_while_the_hukou_lookup_runs() -> None:
+    """`meanwhile` (the run's own work that needs no 户籍) is called once, while the roster's 户籍
+    households are looked up on a thread, and changes nothing about the ties."""
+    rows = [dict(household_id="DB1", person=1, phone="1"), dict(household_id="DB2", person=2, phone="1"),
+            dict(household_id="DB3", person=3, account="62"), dict(household_id="DB4", person=4, account="62")]
+    base = roster(rows)
+    hukou = base.select("_file", "_row", "id", "id_raw", "id_status", "id_birth", "name", "_key").with_columns(
+        pl.format("H{}", pl.col("_key")).alias("household_no"))
+    calls = []
+    ctx = context(base, {"household": hukou})
+    with_wait = household_links(ctx, CATALOG.graph, meanwhile=lambda: calls.append("hukou_households" in ctx._cache))
+    assert calls == [False] or calls == [True]  # called once, whether or not the lookup had finished
+    assert "hukou_households" in ctx._cache
+    without = household_links(context(base, {"household": hukou}), CATALOG.graph)
+    assert with_wait.ties.equals(without.ties) and with_wait.ties.height == 4

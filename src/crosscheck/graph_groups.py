@@ -11,6 +11,8 @@ identifier an inspector can look up: 本户 A -(银行账号 6215 **** 0042)- B 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
@@ -31,10 +33,10 @@ class LinkedHouseholdsParams(BaseModel):
     min_link_kinds: int = 2
 
 
-def link_graph(ctx: ScreenContext) -> LinkGraph:
-    """The month's graph of ties, built once per run."""
+def link_graph(ctx: ScreenContext, meanwhile: Callable[[], None] | None = None) -> LinkGraph:
+    """The month's graph of ties, built once per run (`meanwhile`: see `household_links`)."""
     if "link_graph" not in ctx._cache:
-        ctx._cache["link_graph"] = build_link_graph(household_links(ctx, ctx.catalog.graph), ctx.catalog.graph)
+        ctx._cache["link_graph"] = build_link_graph(household_links(ctx, ctx.catalog.graph, meanwhile), ctx.catalog.graph)
     return ctx._cache["link_graph"]
 
 

@@ -14,6 +14,7 @@ The settings (kinds, weights, caps, exempt programs) are data: rules/graph.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -243,8 +244,10 @@ class Links:
     capped: pl.DataFrame
 
 
-def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
-    """Every tie between families of the month's roster (computed once per run)."""
+def household_links(ctx: ScreenContext, settings: GraphSettings, meanwhile: Callable[[], None] | None = None) -> Links:
+    """Every tie between families of the month's roster (computed once per run). `meanwhile`, if
+    given, is called while the 户籍 households are looked up on a thread (work of the run that
+    does not need them: the main thread would otherwise wait)."""
     if "graph_links" in ctx._cache:
         return ctx._cache["graph_links"]
     roster = ctx.roster.filter(pl.col("household_id").is_not_null())
@@ -252,8 +255,9 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
     hukou = ctx.source("household")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscheck-hukou") as pool:
         # the roster's 户籍 households (a matching, then their names' keys, much of it on one
-        # core) on a thread while the shared identifiers are found: the graph stage 586 -> 556 ms
-        # (medians of 6 alternations in one process). Nothing else reads the cache meanwhile
+        # core) on a thread while the shared identifiers are found and `meanwhile` runs: the
+        # graph stage 586 -> 556 ms (medians of 6 alternations in one process). Nothing else reads
+        # those cache entries meanwhile
         pending = (pool.submit(hukou_households, ctx) if hukou is not None and "household_no" in hukou.collect_schema()
                    else None)
         if not parts:
@@ -264,6 +268,8 @@ def household_links(ctx: ScreenContext, settings: GraphSettings) -> Links:
             # roster, against 134 ms labelling all kinds' together and 169 ms finding them together
             rows = pl.concat([tie_labels(shared_by_two(p, ["tie"]), kind) for kind, p in parts.items()]
                              ).drop("_file", "_row").collect()
+        if meanwhile is not None:
+            meanwhile()
         if pending is not None:
             pending.result()
     households = rows.select("household_id").unique()

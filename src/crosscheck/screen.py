@@ -40,6 +40,8 @@ RULE_PARAMS: dict[str, type[BaseModel]] = {k: v[0] for k, v in IMPLEMENTATIONS.i
 
 
 GRAPH_RULES = ("shared_account", "proxy_collector", "linked_households")
+# rules that read the roster matched with itself (`ScreenContext.matches("roster")`)
+ROSTER_PAIR_RULES = ("duplicate_in_roster", "exclusive_programs")
 
 
 def run_rules(ctx: ScreenContext, catalog: Catalog, timings: dict[str, float] | None = None,
