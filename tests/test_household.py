@@ -24,14 +24,18 @@ _row = st.fixed_dictionaries({
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(_row, max_size=15), st.sets(st.sampled_from(PROGRAMS), min_size=1))
-def test_household_payment_is_the_head_or_first_row_and_the_total(rows, programs):
+@given(st.lists(_row, max_size=15), st.sets(st.sampled_from(PROGRAMS), min_size=1),
+       st.sets(st.sampled_from(["H1", "H2", "H3", "H9"])), st.booleans())
+def test_household_payment_is_the_head_or_first_row_and_the_total(rows, programs, asked, twice):
+    """For the asked households (named twice or not; one not in the roster) that have rows of the
+    programs: the 户主 row if listed, else the first, and the total; in the order of those rows."""
     frame = roster([{"household_id": r["household_id"], "program": r["program"]} for r in rows]).with_columns(
         pl.Series("relation", [r["relation"] for r in rows], dtype=pl.String),
         pl.Series("amount", [r["amount"] for r in rows], dtype=pl.Float64),
         # keys in input order but not positions: negative and far past 2**40
         (pl.int_range(pl.len(), dtype=pl.Int64) * 7 - 2**45).alias("_key"))
-    got = household_payment(context(frame), sorted(programs)).collect()
+    ask = pl.LazyFrame({"household_id": sorted(asked) * (2 if twice else 1)}, schema={"household_id": pl.String})
+    got = household_payment(context(frame), sorted(programs), ask).collect()
     chosen: dict[str, int] = {}
     totals: dict[str, float] = {}
     for i, r in enumerate(rows):  # rows in input order; _key = position
@@ -41,7 +45,7 @@ def test_household_payment_is_the_head_or_first_row_and_the_total(rows, programs
         totals[h] = totals.get(h, 0.0) + (r["amount"] or 0.0)
         if h not in chosen or (rows[chosen[h]]["relation"] != "户主" and r["relation"] == "户主"):
             chosen[h] = i
-    expected = sorted(chosen.items(), key=lambda kv: kv[1])
+    expected = sorted(((h, i) for h, i in chosen.items() if h in asked), key=lambda kv: kv[1])
     assert got["household_id"].to_list() == [h for h, _ in expected]
     assert got["_row"].to_list() == [i + 2 for _, i in expected]  # the chosen rows themselves
     assert got["amount"].to_list() == [rows[i]["amount"] for _, i in expected]

@@ -66,8 +66,8 @@ def _flag_ties(ctx: ScreenContext, rule: Rule, kind: str, min_families: int, wha
     ).with_columns(pl.col("o_households") + pl.when(pl.col("n_households") - 1 > LISTED).then(
         pl.format("等{}户", pl.col("n_households") - 1)).otherwise(pl.lit("")))
     labels = ties.group_by("tie").agg(pl.col("label").first(), pl.col("family").n_unique().alias("n_families"))
-    rows = household_payment(ctx, ctx.catalog.program_codes(rule)).join(
-        per_household.join(labels, on="tie"), on="household_id")
+    tied = per_household.join(labels, on="tie")
+    rows = household_payment(ctx, ctx.catalog.program_codes(rule), tied).join(tied, on="household_id")
     families = pl.when(pl.col("n_families") < pl.col("n_households")).then(
         pl.format("（{}个家庭）", pl.col("n_families"))).otherwise(pl.lit(""))
     return findings(
@@ -146,8 +146,8 @@ def official_proxy(ctx: ScreenContext, rule: Rule, params: OfficialProxyParams) 
         outside_payees(paid, members, ["_file", "_row"])
         .group_by("household_id", "payee").agg(pl.col("payee_id").min(), pl.col("payee_name").min())
     )
-    households = household_payment(ctx, ctx.catalog.program_codes(rule))
-    rows = outsiders.join(officials.lazy(), on="payee").join(households, on="household_id")  # the few first
+    found = outsiders.join(officials.lazy(), on="payee").collect().lazy()  # read twice
+    rows = found.join(household_payment(ctx, ctx.catalog.program_codes(rule), found), on="household_id")
     who = pl.format("代领人 {}（{}）", mask_name_expr(pl.col("payee_name")).fill_null("姓名未填"),
                     mask_id_expr(pl.col("payee_id")).fill_null("证件号未填"))
     office = pl.col("s_kind").replace_strict(OFFICIAL_WORDS, default="公职人员")

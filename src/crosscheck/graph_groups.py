@@ -93,7 +93,7 @@ def linked_households(ctx: ScreenContext, rule: Rule, params: LinkedHouseholdsPa
     frame = pl.DataFrame(rows, orient="row", schema={
         "household_id": pl.String, "component": pl.String, "score": pl.Float64, "words": pl.String,
         "refs": pl.String, "group": pl.String, "group_key": pl.String, "group_ties": pl.String})
-    found = household_payment(ctx, ctx.catalog.program_codes(rule)).join(frame.lazy(), on="household_id")
+    found = household_payment(ctx, ctx.catalog.program_codes(rule), frame.lazy()).join(frame.lazy(), on="household_id")
     return findings(
         found, rule.id, source_kind="roster", source_ref=pl.col("refs"),
         evidence_key=pl.lit(f"{rule.id}|") + pl.col("group_key"),
