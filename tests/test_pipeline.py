@@ -183,42 +183,6 @@ def test_the_first_bad_header_in_config_order_is_reported(tmp_path: Path) -> Non
     assert read._LOADED_SHEETS == {}
 
 
-def test_input_hashes_match_the_files_and_stop_when_asked(tmp_path: Path) -> None:
-    import hashlib
-    import threading
-
-    from crosscheck.pipeline import _Hashes
-
-    files = []
-    for i in range(3):
-        files.append(tmp_path / f"f{i}.csv")
-        files[-1].write_bytes(bytes([i]) * (1 << 20))
-    assert _Hashes(files + files[:1]).result() == {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-
-    started, release = threading.Event(), threading.Event()
-
-    def slow(path):  # the first file blocks until released: stop() comes while it is hashed
-        started.set()
-        release.wait(5)
-        return "x"
-
-    import crosscheck.pipeline as pipeline
-
-    original, pipeline._sha256 = pipeline._sha256, slow
-    try:
-        hashes = _Hashes(files)
-        started.wait(5)
-        hashes.stop()
-        release.set()
-        assert hashes.result() == {files[0]: "x"}  # the other files are never hashed
-    finally:
-        pipeline._sha256 = original
-
-    gone = tmp_path / "gone.csv"
-    with pytest.raises(FileNotFoundError):
-        _Hashes([gone]).result()
-
-
 def test_the_collector_is_left_alone_in_process_and_spared_by_the_command(tmp_path: Path) -> None:
     import gc
     import subprocess

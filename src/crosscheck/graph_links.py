@@ -254,10 +254,9 @@ def household_links(ctx: ScreenContext, settings: GraphSettings, meanwhile: Call
     parts = _identifiers(roster, settings)
     hukou = ctx.source("household")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscheck-hukou") as pool:
-        # the roster's 户籍 households (a matching, then their names' keys, much of it on one
-        # core) on a thread while the shared identifiers are found and `meanwhile` runs: the
-        # graph stage 586 -> 556 ms (medians of 6 alternations in one process). Nothing else reads
-        # those cache entries meanwhile
+        # the roster's 户籍 households (a matching, then names' keys, much of it on one core) on a
+        # thread while the shared identifiers are found and `meanwhile` runs (graph 586 -> 556 ms);
+        # nothing else reads those cache entries meanwhile
         pending = (pool.submit(hukou_households, ctx) if hukou is not None and "household_no" in hukou.collect_schema()
                    else None)
         if not parts:

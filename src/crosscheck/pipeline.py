@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import importlib
 import json
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +14,8 @@ from typing import TypeVar
 
 import polars as pl
 
-from crosscheck import __version__, hanzi
+from crosscheck import __version__
+from crosscheck.background import LATE_IMPORTS, OUTPUT_IMPORTS, FileHashes, warm_imports
 from crosscheck.carry_over import carry_over
 from crosscheck.cases import build_cases
 from crosscheck.catalog import Catalog, load_catalog
@@ -97,75 +95,6 @@ ALONE_ROWS = 200_000
 # Only `name` is keyed on demand: a kind with payee names (`payee_name_norm`) must not be added
 NAME_KEYS_ON_DEMAND = ("household",)
 
-# modules first needed after reading (matching with numpy and rapidfuzz): imported on a
-# background thread while the main thread checks the config and reads (Polars releases the GIL),
-# instead of in the critical path; the names' character table is loaded first. The main thread
-# imports none of them itself before it needs them (then it waits for the import under way), and
-# the background thread needs nothing the main thread is importing.
-# numpy.ma: Polars imports it the first time it is handed a numpy array (the keystroke look-ups'
-# row numbers), 25 ms in the middle of the first matching
-LATE_IMPORTS = ("crosscheck.link", "numpy.ma")
-# the outputs' modules, imported on a second background thread once the graph stage starts: the
-# config check and the reading hold the GIL for much of their time (YAML, pydantic, the glue
-# between Polars calls), the graph and the rules stages seldom (their time is in Polars)
-OUTPUT_IMPORTS = ("xlsxwriter", "crosscheck.report")
-
-
-def _warm_imports(names: tuple[str, ...] = LATE_IMPORTS, *, char_table: bool = True) -> threading.Thread:
-    def load() -> None:
-        if char_table:
-            try:
-                hanzi.tables()
-            except OSError:  # reported where names are normalised
-                pass
-        for name in names:
-            try:
-                importlib.import_module(name)
-            except ImportError:  # reported where the module is used
-                pass
-
-    thread = threading.Thread(target=load, name="crosscheck-imports", daemon=True)
-    thread.start()
-    return thread
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class _Hashes:
-    """The SHA-256 of files, computed one after another on a daemon thread (never waited for at
-    exit); `result()` waits for them, `stop()` ends the work after the current file."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self._paths, self._done, self._stop = list(dict.fromkeys(paths)), {}, threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="crosscheck-hash", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for path in self._paths:
-                if self._stop.is_set():
-                    return
-                self._done[path] = _sha256(path)
-        except BaseException as e:  # an input gone or unreadable since it was read: raised by result()
-            self._error = e
-
-    def result(self) -> dict[Path, str]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._done
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
 def _id_quality(statuses: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
     """Rows per file and ID status, from each file's label and `id_status` column (one query:
     the files' counts run in parallel)."""
@@ -200,7 +129,7 @@ def run_month(config_path: Path, out_dir: Path, *, steps: Steps | None = None,
 
 
 def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | None) -> RunResult:
-    warming = _warm_imports()  # while the config and headers are checked and the files read
+    warming = warm_imports(LATE_IMPORTS)  # while the config and headers are checked and the files read
     with steps.stage("check", "检查配置和文件"):
         config, catalog = check_month(config_path)
         case_store = None
@@ -255,8 +184,8 @@ def _screen_month(config_path: Path, out_dir: Path, steps: Steps, store: Path | 
     prepared = [dataclasses.replace(p, frame=p.frame.clear()) for p in prepared]
     # the manifest's input hashes, on a thread while the graph and the rules run (hashlib releases
     # the GIL; those stages leave part of a core idle); a failed run stops it after the current file
-    hashes = _Hashes([p.table.path for p in prepared])
-    warming_outputs = _warm_imports(OUTPUT_IMPORTS, char_table=False)
+    hashes = FileHashes([p.table.path for p in prepared])
+    warming_outputs = warm_imports(OUTPUT_IMPORTS, char_table=False)
     try:
         if any(r in catalog.rules for r in GRAPH_RULES):
             def roster_pairs() -> None:  # while the graph waits for its 户籍 lookup: 35-60 ms of the run
