@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crosscheck.findings import ScreenContext, ref
-from crosscheck.household import household_members, hukou_households, hukou_numbers
+from crosscheck.household import MEMBER_RULES, household_members, hukou_households, hukou_numbers
 from crosscheck.graph_settings import GraphSettings
 from crosscheck.masking import mask_id_expr, mask_name_expr
 from crosscheck.normalize_name import normalize_names
@@ -255,10 +255,10 @@ def household_links(ctx: ScreenContext, settings: GraphSettings, meanwhile: Call
     hukou = ctx.source("household")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosscheck-hukou") as pool:
         # the roster's 户籍 households (a matching, then names' keys, much of it on one core) on a
-        # thread while the shared identifiers are found and `meanwhile` runs (graph 586 -> 556 ms);
-        # nothing else reads those cache entries meanwhile
-        pending = (pool.submit(hukou_households, ctx) if hukou is not None and "household_no" in hukou.collect_schema()
-                   else None)
+        # thread while the shared identifiers are found and `meanwhile` runs (graph 586 -> 556 ms),
+        # if a rule needs them whatever the ties; nothing else reads those cache entries meanwhile
+        needed = any(r in ctx.catalog.rules for r in MEMBER_RULES) and hukou is not None
+        pending = pool.submit(hukou_households, ctx) if needed and "household_no" in hukou.collect_schema() else None
         if not parts:
             rows = pl.DataFrame(schema=TIE_SCHEMA)
         else:

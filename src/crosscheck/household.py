@@ -18,6 +18,8 @@ from crosscheck.findings import ScreenContext, ref
 from crosscheck.normalize_name import with_name_keys
 
 PERSON = ("id", "id_raw", "id_status", "id_birth", "id_key", "name", "name_norm", "name_pinyin")
+# rules that look up household members (and so the roster in 户籍) whatever the graph finds
+MEMBER_RULES = ("public_employee", "vehicle", "business", "cadre_relative", "official_proxy")
 CASE_COLUMNS = ("_file", "_row", "household_id", "program", "id", "id_raw", "name", "town", "village", "amount")
 
 
