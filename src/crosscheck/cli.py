@@ -46,8 +46,9 @@ def _modules_frozen() -> Iterator[None]:
     among them) otherwise visits all of their ~50,000 objects, 35-80 ms each here; about 6% of a
     100k-roster run (benchmarks/RESULTS.md). The run itself makes little cyclic garbage (1,747
     objects in the whole 100k-roster run, by a collection after it), which its ~45 young
-    collections (20-30 ms) walked tens of thousands of live objects to find. A caller in a longer-lived process (tests, `app()`
-    from Python) keeps its collector as it was: nothing is frozen for it, nor unfrozen."""
+    collections (20-30 ms) walked tens of thousands of live objects to find. A caller in a
+    longer-lived process (tests, `app()` from Python) keeps its collector as it was: nothing is
+    frozen for it, nor unfrozen."""
     if not _PROCESS_ENDS:
         yield
         return

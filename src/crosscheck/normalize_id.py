@@ -274,7 +274,7 @@ def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:
 def aged_at_least(birth: pl.Expr, day: dt.date, years: int) -> pl.Expr:
     """Whether a birth-date column's persons are `years` or older on `day` (`age_on(...) >=
     years`; null where the birth date is null), as one comparison with the latest such birth
-    date instead of an age per row (the age rule's test over the roster, 4x faster). A 29
+    date instead of an age per row (the age rule's plan 19 -> 7 ms on a 100k roster). A 29
     February `years` back in a common year is its 28 February: a person born on 1 March is
     not yet that old."""
     year = day.year - years
