@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from crosscheck.cli import app
@@ -24,42 +25,24 @@ def test_demo_screens_the_county_and_checks_its_answers(tmp_path: Path) -> None:
     assert (tmp_path / "county" / "month.yaml").is_file()
 
 
-def test_the_collector_is_paused_for_the_imports_only_in_the_installed_command(monkeypatch):
-    """`run` and `demo` import the engine without cyclic collections, then freeze what they
-    imported and collect again; an in-process caller's collector is left as it is."""
+@pytest.mark.parametrize("pause", ["_collector_paused", "_modules_frozen"])
+def test_the_installed_command_pauses_the_collector_and_freezes_what_it_kept(monkeypatch, pause):
+    """`run` and `demo` import the engine (`_collector_paused`) and screen a month
+    (`_modules_frozen`) without cyclic collections, then freeze what they kept and collect again;
+    an in-process caller's collector is left as it is."""
     import gc
 
     from crosscheck import cli
 
     assert gc.isenabled()
-    with cli._collector_paused():
+    with getattr(cli, pause)():
         assert gc.isenabled()
     monkeypatch.setattr(cli, "_PROCESS_ENDS", True)
     before = gc.get_freeze_count()
     try:
-        with cli._collector_paused():
+        with getattr(cli, pause)():
             assert not gc.isenabled()
             kept = [[] for _ in range(100)]  # tracked objects made while paused: frozen after
-        assert gc.isenabled() and gc.get_freeze_count() >= before + 100 and kept
-    finally:
-        gc.unfreeze()
-
-
-def test_the_installed_command_screens_with_the_collector_off_and_turns_it_on_after(monkeypatch):
-    """While `run` screens a month the collector is off (the modules frozen first); after, what the
-    run kept is frozen too and the collector is on again. In-process callers: left as they are."""
-    import gc
-
-    from crosscheck import cli
-
-    with cli._modules_frozen():
-        assert gc.isenabled()
-    monkeypatch.setattr(cli, "_PROCESS_ENDS", True)
-    before = gc.get_freeze_count()
-    try:
-        with cli._modules_frozen():
-            assert not gc.isenabled()
-            kept = [[] for _ in range(100)]
         assert gc.isenabled() and gc.get_freeze_count() >= before + 100 and kept
     finally:
         gc.unfreeze()

@@ -106,7 +106,7 @@ def household_payment(ctx: ScreenContext, programs: list[str], households: pl.La
     asked = households.select(pl.col("household_id").cast(pl.String)).unique()
     asked = chosen.lazy().join(asked, on="household_id", how="semi")
     asked = asked.sort("_i").collect()
-    return rows[asked["_i"]].with_columns(asked["household_amount"]).lazy()
+    return rows.select(CASE_COLUMNS)[asked["_i"]].with_columns(asked["household_amount"]).lazy()
 
 
 def _payment_rows(ctx: ScreenContext) -> pl.DataFrame:
@@ -118,7 +118,7 @@ def _payment_rows(ctx: ScreenContext) -> pl.DataFrame:
             .select(*CASE_COLUMNS, (pl.col("relation") != "户主").fill_null(True).alias("_not_head"))
             .with_columns(pl.col("household_id").cast(pl.String))  # (a frame of no households may type it null)
             .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_i")).collect())
-    return ctx._cache["payment_rows"].select(CASE_COLUMNS)
+    return ctx._cache["payment_rows"]
 
 
 def _payment_choice(ctx: ScreenContext, programs: list[str]) -> pl.DataFrame:
@@ -128,8 +128,7 @@ def _payment_choice(ctx: ScreenContext, programs: list[str]) -> pl.DataFrame:
     two numbers."""
     key = ("household_payment", tuple(sorted(programs)))
     if key not in ctx._cache:
-        _payment_rows(ctx)
-        rows = ctx._cache["payment_rows"].lazy().filter(pl.col("program").is_in(programs))
+        rows = _payment_rows(ctx).lazy().filter(pl.col("program").is_in(programs))
         rank = pl.col("_not_head").cast(pl.Int64) * (1 << 40) + pl.col("_i")
         ctx._cache[key] = rows.group_by("household_id").agg(
             (rank.min() % (1 << 40)).alias("_i"), pl.col("amount").sum().alias("household_amount")).collect()
